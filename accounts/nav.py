@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR
+from familysupport.lib.portal import MenuItem
+
+
+def menu(user) -> list[MenuItem]:
+    items = [MenuItem("My work", reverse("home"), order=0)]
+    if user.role == ADMINISTRATOR:
+        items.append(MenuItem("Users", reverse("accounts:user_list"), order=90))
+    if user.role in (ADMINISTRATOR, SUPERVISOR):
+        items.append(MenuItem("Audit log", reverse("accounts:audit_list"), order=95))
+    return items

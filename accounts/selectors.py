@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.db.models import QuerySet
+
+from familysupport.lib.access import ADMINISTRATOR, get_visible_or_404
+
+from .models import AuditEntry, Notification, User
+
+
+def user_has_second_factor(*, user: User) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def user_list_for_admin(*, admin: User) -> QuerySet[User]:
+    if admin.role != ADMINISTRATOR:
+        return User.objects.none()
+    return User.objects.select_related("supervisor").order_by("full_name", "email")
+
+
+def user_get_for_admin(*, admin: User, pk: int) -> User:
+    return get_visible_or_404(user_list_for_admin(admin=admin), pk=pk)
+
+
+def audit_entries_visible_to(*, user: User) -> QuerySet[AuditEntry]:
+    """Administrators see every entry; supervisors see what their team did."""
+    qs = AuditEntry.objects.select_related("content_type")
+    if user.role == ADMINISTRATOR:
+        return qs
+    if user.role == User.Role.SUPERVISOR:
+        team = User.objects.filter(supervisor=user).values("pk")
+        return qs.filter(actor_id__in=team)
+    return qs.none()
+
+
+def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

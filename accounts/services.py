@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from familysupport.lib import audit
+
+from .models import Notification, OutboundEmail, User
+
+log = logging.getLogger(__name__)
+
+
+class InviteTokenGenerator(PasswordResetTokenGenerator):
+    """Single use: the token hashes the password, which setting a password changes."""
+
+    key_salt = "familysupport.accounts.invite"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeout = settings.INVITE_TIMEOUT_SECONDS  # type: ignore[attr-defined]
+
+    def check_token(self, user, token):
+        if not super().check_token(user, token):
+            return False
+        ts_b36 = token.split("-")[0]
+        from django.utils.http import base36_to_int
+
+        age = self._num_seconds(self._now()) - base36_to_int(ts_b36)
+        return age <= self.timeout
+
+
+invite_tokens = InviteTokenGenerator()
+
+
+def invite_link(*, user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("accounts:invite_accept", args=[uid, invite_tokens.make_token(user)])
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+@transaction.atomic
+def user_invite(
+    *, email: str, full_name: str, role: str, by: User, supervisor: User | None = None
+) -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "A user with this e-mail address already exists."})
+    user = User.objects.create_user(
+        email=email, full_name=full_name, role=role, supervisor=supervisor
+    )
+    user.invited_at = timezone.now()
+    user.save(update_fields=["invited_at"])
+    audit.record(action="accounts.user.invited", obj=user, actor=by)
+    _queue_email(
+        to=user.email,
+        template="invite",
+        context={"link": invite_link(user=user), "hours": settings.INVITE_TIMEOUT_SECONDS // 3600},
+        key=f"invite:{user.pk}:{user.invited_at.timestamp()}",
+    )
+    return user
+
+
+@transaction.atomic
+def user_resend_invite(*, user: User, by: User) -> None:
+    if user.has_usable_password():
+        raise ValidationError("This user has already set a password.")
+    user.invited_at = timezone.now()
+    user.save(update_fields=["invited_at"])
+    audit.record(action="accounts.user.invite_resent", obj=user, actor=by)
+    _queue_email(
+        to=user.email,
+        template="invite",
+        context={"link": invite_link(user=user), "hours": settings.INVITE_TIMEOUT_SECONDS // 3600},
+        key=f"invite:{user.pk}:{user.invited_at.timestamp()}",
+    )
+
+
+@transaction.atomic
+def user_accept_invite(*, user: User, password: str) -> User:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(action="accounts.user.invite_accepted", obj=user, actor=user)
+    return user
+
+
+@transaction.atomic
+def user_change_role(
+    *, user: User, role: str, supervisor: User | None, full_name: str, by: User
+) -> User:
+    if user == by and role != user.role:
+        raise ValidationError({"role": "You cannot change your own role."})
+    user.role, user.supervisor, user.full_name = role, supervisor, full_name
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User) -> User:
+    if user == by:
+        raise ValidationError("You cannot deactivate your own account.")
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
+    user_end_sessions(user=user)
+    audit.record(action="accounts.user.deactivated", obj=user, actor=by)
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, by: User) -> User:
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at"])
+    audit.record(action="accounts.user.reactivated", obj=user, actor=by)
+    return user
+
+
+def user_end_sessions(*, user: User) -> int:
+    """Sign the user out everywhere (allauth tracks each session of a user)."""
+    ended = 0
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+        ended += 1
+    return ended
+
+
+def notification_mark_read(*, user: User, pk: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    now = timezone.now()
+    count = 0
+    for note in qs:  # Notification is not audited, but keep one code path for one or all
+        note.read_at = now
+        note.save(update_fields=["read_at"])
+        count += 1
+    return count
+
+
+def _queue_email(*, to: str, template: str, context: dict, key: str) -> OutboundEmail:
+    from familysupport.lib.notify import enqueue_email
+
+    mail = OutboundEmail.objects.create(
+        to=to,
+        subject=render_to_string(f"emails/{template}-subject.txt", context).strip(),
+        body_text=render_to_string(f"emails/{template}-body.txt", context),
+        body_html=render_to_string(f"emails/{template}-body.html", context),
+        key=key,
+    )
+    transaction.on_commit(lambda: enqueue_email(mail.pk))
+    return mail
+
+
+MAX_ATTEMPTS = 8
+
+
+def outbound_email_deliver(*, pk: int) -> str:
+    """Send one outbox row once; safe to run twice or on two workers at the same time."""
+    with transaction.atomic():
+        mail = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=OutboundEmail.Status.PENDING)
+            .first()
+        )
+        if mail is None:
+            return "skipped"
+        message = EmailMultiAlternatives(mail.subject, mail.body_text, to=[mail.to])
+        if mail.body_html:
+            message.attach_alternative(mail.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:  # SMTP errors of every kind: retry later with backoff
+            mail.attempts += 1
+            mail.last_error = type(exc).__name__[:300]
+            if mail.attempts >= MAX_ATTEMPTS:
+                mail.status = OutboundEmail.Status.FAILED
+            backoff = min(3600, 30 * 2**mail.attempts) + random.uniform(0, 30)  # noqa: S311
+            mail.next_attempt_at = timezone.now() + timedelta(seconds=backoff)
+            mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            log.warning(
+                "outbox: e-mail %s failed (%s), attempt %s", pk, mail.last_error, mail.attempts
+            )
+            return "failed"
+        mail.status, mail.sent_at = OutboundEmail.Status.SENT, timezone.now()
+        mail.attempts += 1
+        mail.save(update_fields=["status", "sent_at", "attempts"])
+        return "sent"
+
+
+def outbound_email_sweep() -> int:
+    """Deliver every pending row that is due (missed enqueue, Redis restart, SMTP retry)."""
+    due = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    return sum(outbound_email_deliver(pk=pk) == "sent" for pk in due)

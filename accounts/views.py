@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.http import require_GET, require_POST
+
+from familysupport.lib import audit
+from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
+from familysupport.lib.portal import home_panels
+
+from . import selectors, services
+from .forms import AuditFilterForm, InviteForm, SetPasswordForm, UserRoleForm
+from .middleware import LAST_ACTIVITY, SESSION_STARTED
+from .models import User
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def not_offered(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html", {"panels": home_panels(request)})
+
+
+@role_required(ADMINISTRATOR)
+@require_GET
+def user_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.user_list_for_admin(admin=request.user)
+    role = request.GET.get("role")
+    if role in User.Role.values:
+        qs = qs.filter(role=role)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(email__icontains=q) | qs.filter(full_name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "accounts/user_list.html", {"page": page, "roles": User.Role.choices, "q": q}
+    )
+
+
+@role_required(ADMINISTRATOR)
+@require_GET
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get_for_admin(admin=request.user, pk=pk)
+    audit.record_read(user)
+    recent = selectors.audit_entries_visible_to(user=request.user).filter(actor=user)[:20]
+    return render(request, "accounts/user_detail.html", {"subject": user, "recent": recent})
+
+
+@role_required(ADMINISTRATOR)
+def user_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_invite(**form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Invitation sent to {user.email}.")
+            return redirect(user)
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/user_invite.html", {"form": form}, status=status)
+
+
+@role_required(ADMINISTRATOR)
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = selectors.user_get_for_admin(admin=request.user, pk=pk)
+    form = UserRoleForm(request.POST or None, instance=subject)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_role(user=subject, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect(subject)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "accounts/user_edit.html", {"form": form, "subject": subject}, status=status
+    )
+
+
+@require_POST
+@role_required(ADMINISTRATOR)
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = selectors.user_get_for_admin(admin=request.user, pk=pk)
+    try:
+        services.user_deactivate(user=subject, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{subject.email} is deactivated and signed out everywhere.")
+    return redirect(subject)
+
+
+@require_POST
+@role_required(ADMINISTRATOR)
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = selectors.user_get_for_admin(admin=request.user, pk=pk)
+    services.user_reactivate(user=subject, by=request.user)
+    messages.success(request, f"{subject.email} can sign in again.")
+    return redirect(subject)
+
+
+@require_POST
+@role_required(ADMINISTRATOR)
+def user_resend_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = selectors.user_get_for_admin(admin=request.user, pk=pk)
+    try:
+        services.user_resend_invite(user=subject, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "A new invitation was sent; earlier links no longer work.")
+    return redirect(subject)
+
+
+def invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Public: the e-mailed single-use link to set a first password."""
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not services.invite_tokens.check_token(user, token):
+        return render(request, "accounts/invite_invalid.html", status=404)
+    form = SetPasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_accept_invite(user=user, password=form.cleaned_data["password1"])
+        messages.success(request, "Password set. Sign in, then set up your authenticator app.")
+        return redirect("account_login")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "accounts/invite_accept.html", {"form": form, "invitee": user}, status=status
+    )
+
+
+@role_required(ADMINISTRATOR, SUPERVISOR)
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    qs = selectors.audit_entries_visible_to(user=request.user)
+    if form.is_bound:
+        qs = form.filter(qs)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_list.html", {"form": form, "page": page})
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.notification_list_for_user(user=request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/notification_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    count = selectors.notification_unread_count(user=request.user)
+    return render(request, "accounts/includes/_notification_badge.html", {"unread": count})
+
+
+@require_POST
+@login_required
+def notification_mark_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    services.notification_mark_read(user=request.user, pk=pk)
+    return redirect("accounts:notifications")
+
+
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Polled by the page (as background) to warn before the idle time-out."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"authenticated": False, "idle_seconds_left": 0}, status=401)
+    now = time.time()
+    last = request.session.get(LAST_ACTIVITY, now)
+    started = request.session.get(SESSION_STARTED, now)
+    left = min(
+        settings.SESSION_IDLE_TIMEOUT - (now - last),
+        settings.SESSION_ABSOLUTE_TIMEOUT - (now - started),
+    )
+    return JsonResponse({"authenticated": True, "idle_seconds_left": max(0, int(left))})
+
+
+@require_POST
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """The "stay signed in" button: a real user action, so it counts as activity."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"authenticated": False}, status=401)
+    return JsonResponse({"authenticated": True, "idle_seconds_left": settings.SESSION_IDLE_TIMEOUT})

@@ -1,0 +1,21 @@
+"""Friendly error pages that reveal nothing: no traceback, SQL or record ids."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+
+def forbidden(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that could query a broken database.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())
