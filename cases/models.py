@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from familysupport.lib.audit import AuditedModel
+
+
+class Family(AuditedModel):
+    """A family the division supports; reached through its primary contact."""
+
+    display_name = models.CharField(max_length=150, help_text="How staff refer to the family.")
+    contact_name = models.CharField("primary contact", max_length=150)
+    contact_first_name = models.CharField(max_length=80, blank=True)
+    phone = models.CharField(max_length=20, blank=True, db_index=True, help_text="E.164")
+    phone_alt = models.CharField(max_length=20, blank=True, db_index=True)
+    email = models.EmailField(blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True, help_text="US state code")
+    zip_code = models.CharField("ZIP code", max_length=5, blank=True, db_index=True)
+    country = models.CharField(max_length=2, default="US", help_text="ISO country code")
+    preferred_language = models.CharField(max_length=35, default="en")
+    time_zone = models.CharField(max_length=64, default="America/New_York")
+    safe_contact_notes = models.CharField(
+        max_length=300, blank=True, help_text="Safe times, numbers, 'no voicemail'..."
+    )
+    consent_share_with_providers = models.BooleanField(default=False)
+    consent_team_hope_contact = models.BooleanField(default=False)
+    consent_mail = models.BooleanField(default=False)
+    # A family merged into another keeps existing as a redirect, so a merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_families"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_values = ("merged_into",)
+
+    class Meta:
+        verbose_name_plural = "families"
+        ordering = ["display_name"]
+        indexes = [
+            GinIndex(
+                name="family_name_trgm",
+                fields=["display_name"],
+                opclasses=["gin_trgm_ops"],
+            ),
+            GinIndex(
+                name="family_contact_trgm",
+                fields=["contact_name"],
+                opclasses=["gin_trgm_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:family_detail", args=[self.pk])
+
+    def audit_label(self) -> str:
+        return f"Family #{self.pk}"
+
+
+class Person(AuditedModel):
+    class Role(models.TextChoices):
+        PARENT = "parent", "Parent"
+        GUARDIAN = "guardian", "Guardian"
+        SIBLING = "sibling", "Sibling"
+        CHILD = "child", "Child"
+        OTHER = "other", "Other"
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)  # children's may be unknown
+    is_child_of_concern = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["family", "role", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def audit_label(self) -> str:
+        return f"Person #{self.pk}"
+
+
+class Case(AuditedModel):
+    class Type(models.TextChoices):
+        ENDANGERED_RUNAWAY = "endangered_runaway", "Missing: endangered runaway"
+        FAMILY_ABDUCTION = "family_abduction", "Missing: family abduction"
+        NONFAMILY_ABDUCTION = "nonfamily_abduction", "Missing: non-family abduction"
+        LOST_INJURED_MISSING = "lost_injured", "Missing: lost, injured or otherwise missing"
+        CSAM = "csam", "Exploitation: child sexual abuse material"
+        ONLINE_ENTICEMENT = "online_enticement", "Exploitation: online enticement / sextortion"
+        SEX_TRAFFICKING = "sex_trafficking", "Exploitation: child sex trafficking"
+        RECOVERED_FOLLOW_UP = "recovered_follow_up", "Recovered-child follow-up"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACTIVE = "active", "Active"
+        ON_HOLD = "on_hold", "On hold"
+        CLOSED = "closed", "Closed"
+
+    class Risk(models.TextChoices):
+        LOW = "low", "Low"
+        MODERATE = "moderate", "Moderate"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="cases")
+    children = models.ManyToManyField(Person, blank=True, related_name="cases")
+    case_type = models.CharField(max_length=30, choices=Type.choices, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    status_reason = models.CharField(max_length=300, blank=True)
+    assigned_advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    risk_level = models.CharField(max_length=10, choices=Risk.choices, default=Risk.LOW)
+    external_case_number = models.CharField(max_length=40, null=True, blank=True)
+    needs = models.JSONField(default=list, blank=True)  # Contact.Need values identified so far
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_values = ("status", "assigned_advocate", "risk_level", "family")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_case_number"],
+                condition=Q(external_case_number__isnull=False) & ~Q(external_case_number=""),
+                name="case_external_number_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["assigned_advocate", "status"]),
+            models.Index(fields=["status", "-opened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return self.external_case_number or f"FS-{self.pk:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.pk])
+
+    def audit_label(self) -> str:
+        return f"Case #{self.pk}"
+
+
+class Contact(AuditedModel):
+    """A logged call or other contact of an advocate with a family."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+        EMAIL = "email", "E-mail"
+        TEXT = "text", "Text"
+        IN_PERSON = "in_person", "In person"
+
+    class Purpose(models.TextChoices):
+        CRISIS_INTERVENTION = "crisis_intervention", "Crisis intervention"
+        EMOTIONAL_SUPPORT = "emotional_support", "Emotional support"
+        PREVENTION_PLANNING = "prevention_planning", "Prevention planning"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        REUNIFICATION_PLANNING = "reunification_planning", "Reunification planning"
+        OTHER = "other", "Other"
+
+    class Need(models.TextChoices):
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        LEGAL = "legal", "Legal"
+        TRAVEL = "travel", "Travel"
+        PEER_SUPPORT = "peer_support", "Peer support"
+        FINANCIAL = "financial", "Financial"
+        HOUSING = "housing", "Housing"
+        MEDIA = "media", "Media"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
+    advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts_logged"
+    )
+    started_at = models.DateTimeField(db_index=True)
+    duration_minutes = models.PositiveIntegerField(default=0)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    participants = models.CharField("who was on the call", max_length=200, blank=True)
+    purpose = models.CharField(max_length=30, choices=Purpose.choices, db_index=True)
+    safety_concern = models.BooleanField(default=False)
+    self_harm_risk = models.BooleanField(default=False)
+    safety_note = models.TextField(blank=True)
+    needs = models.JSONField(default=list, blank=True)  # list of Need values
+    notes = models.TextField(blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_values = ("purpose", "safety_concern", "self_harm_risk")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["case", "-started_at"]),
+            models.Index(fields=["purpose", "started_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(safety_concern=False, self_harm_risk=False) | ~Q(safety_note=""),
+                name="contact_risk_requires_safety_note",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.started_at:%Y-%m-%d}"
+
+    @property
+    def risk_flagged(self) -> bool:
+        return self.safety_concern or self.self_harm_risk
+
+    def audit_label(self) -> str:
+        return f"Contact #{self.pk}"
+
+
+class Task(AuditedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks"
+    )
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(db_index=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    audit_values = ("owner", "due_on", "done_at")
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["owner", "done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def audit_label(self) -> str:
+        return f"Task #{self.pk}"
