@@ -18,3 +18,6 @@ STORAGES = {
 }
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".data" / "test-private"  # noqa: F405
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+
+# Several people (or CI jobs) may test against one server: FSP_TEST_DB names a private one.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FSP_TEST_DB", "test_familysupport")}  # noqa: F405
