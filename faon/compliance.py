@@ -1,0 +1,251 @@
+"""The yearly FAON compliance rule: one function used by pages, jobs and reports.
+
+Membership year = the calendar year in the division's time zone (settings.TIME_ZONE,
+America/New_York): a training completed at 23:30 on 31 December in New York counts for
+that year even though it is already 1 January in UTC.
+
+A provider meets the year when, as of the assessment date (today for the current year,
+31 December for a past year):
+- training: >= 1 FAON event (training, networking or multi-day) attended, OR >= 2 online
+  (CONNECT) trainings completed, within the membership year, each confirmed by staff;
+- license: licensed clinicians (individuals in a licensed discipline) hold a verified
+  license in good standing that has not expired;
+- insurance: a verified professional-liability policy covers the assessment date;
+- contact details: confirmed by the provider within the 12 months before that date.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Attendance, InsurancePolicy, License, Provider, TrainingEvent, Verification
+
+EVENTS_REQUIRED = 1
+ONLINE_TRAININGS_REQUIRED = 2
+DETAILS_VALID_MONTHS = 12
+
+
+def division_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def today() -> date:
+    return timezone.localdate(timezone=division_tz())
+
+
+def current_membership_year() -> int:
+    return today().year
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[start, end) of a membership year as aware datetimes in the division's time zone."""
+    tz = division_tz()
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def membership_year_of(moment: datetime) -> int:
+    return timezone.localtime(moment, division_tz()).year
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def assessment_date(year: int) -> date:
+    """Today for the current year, 31 December for a past year, 1 January for a future one."""
+    now = today()
+    if year < now.year:
+        return date(year, 12, 31)
+    if year > now.year:
+        return date(year, 1, 1)
+    return now
+
+
+def details_due_on(confirmed_at: datetime | None) -> date | None:
+    """The last day the confirmation still counts."""
+    if confirmed_at is None:
+        return None
+    confirmed = timezone.localtime(confirmed_at, division_tz()).date()
+    return add_months(confirmed, DETAILS_VALID_MONTHS)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str  # training | license | insurance | details
+    label: str
+    met: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ComplianceResult:
+    provider_id: int
+    year: int
+    as_of: date
+    requirements: list[Requirement] = field(default_factory=list)
+    events_attended: int = 0
+    online_completed: int = 0
+    pending_confirmation: int = 0
+
+    @property
+    def met(self) -> bool:
+        return all(r.met for r in self.requirements)
+
+    @property
+    def missing(self) -> list[str]:
+        return [r.detail for r in self.requirements if not r.met]
+
+    @property
+    def missing_keys(self) -> list[str]:
+        return [r.key for r in self.requirements if not r.met]
+
+    def as_json(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "met": self.met,
+            "events_attended": self.events_attended,
+            "online_completed": self.online_completed,
+            "requirements": [
+                {"key": r.key, "met": r.met, "detail": r.detail} for r in self.requirements
+            ],
+        }
+
+
+def _training(attendances: list[Attendance], year: int) -> tuple[Requirement, int, int, int]:
+    start, end = year_bounds(year)
+    events = online = pending = 0
+    for a in attendances:
+        if a.completed_at is None or not (start <= a.completed_at < end):
+            continue
+        if a.confirmed_at is None:
+            pending += 1
+            continue
+        if a.event.kind == TrainingEvent.Kind.ONLINE:
+            online += 1
+        else:
+            events += 1
+    met = events >= EVENTS_REQUIRED or online >= ONLINE_TRAININGS_REQUIRED
+    if met:
+        detail = (
+            f"{events} FAON event(s) attended"
+            if events >= EVENTS_REQUIRED
+            else f"{online} online trainings completed"
+        )
+    else:
+        detail = (
+            f"Training: attend 1 FAON event or complete {ONLINE_TRAININGS_REQUIRED - online} more "
+            f"online training(s) in {year} ({online} of {ONLINE_TRAININGS_REQUIRED} done)"
+        )
+        if pending:
+            detail += f"; {pending} completion(s) awaiting staff confirmation"
+    label = "1 FAON event attended or 2 online trainings completed"
+    return Requirement("training", label, met, detail), events, online, pending
+
+
+def _license(provider: Provider, licenses: list[License], on: date) -> Requirement:
+    label = "License active and in good standing"
+    if not provider.requires_license:
+        return Requirement("license", label, True, "No license required for this kind of member")
+    if any(lic.is_current(on) for lic in licenses):
+        return Requirement("license", label, True, "Verified license in good standing")
+    if not licenses:
+        reason = "no license on file"
+    elif any(
+        lic.standing == License.Standing.DISCIPLINARY and lic.expires_on >= on for lic in licenses
+    ):
+        reason = "the license on file shows disciplinary action"
+    elif all(lic.expires_on < on for lic in licenses):
+        latest = max(lic.expires_on for lic in licenses)
+        reason = f"license expired on {latest:%Y-%m-%d}"
+    elif any(lic.verification == Verification.PENDING for lic in licenses):
+        reason = "the license is awaiting verification by staff"
+    else:
+        reason = "the license could not be verified"
+    return Requirement("license", label, False, f"License: {reason}")
+
+
+def _insurance(policies: list[InsurancePolicy], on: date) -> Requirement:
+    label = "Professional liability insurance current"
+    if any(p.is_current(on) for p in policies):
+        return Requirement("insurance", label, True, "Verified insurance covers today")
+    if not policies:
+        reason = "no insurance policy on file"
+    elif all(p.covers_to < on for p in policies):
+        latest = max(p.covers_to for p in policies)
+        reason = f"insurance ended on {latest:%Y-%m-%d}"
+    elif any(p.verification == Verification.PENDING for p in policies):
+        reason = "the policy is awaiting verification by staff"
+    else:
+        reason = "the policy could not be verified"
+    return Requirement("insurance", label, False, f"Insurance: {reason}")
+
+
+def _details(provider: Provider, on: date) -> Requirement:
+    label = "Contact details confirmed within 12 months"
+    due = details_due_on(provider.details_confirmed_at)
+    if due is not None and due >= on:
+        return Requirement(
+            "details", label, True, f"Confirmed; next confirmation by {due:%Y-%m-%d}"
+        )
+    if due is None:
+        return Requirement("details", label, False, "Contact details: never confirmed")
+    return Requirement(
+        "details", label, False, f"Contact details: last confirmation expired on {due:%Y-%m-%d}"
+    )
+
+
+def _prefetched(provider: Provider, name: str):
+    cache = getattr(provider, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
+def compliance_for(provider: Provider, year: int, *, as_of: date | None = None) -> ComplianceResult:
+    """Evaluate one provider for one membership year (uses prefetched relations if present).
+
+    To evaluate many providers without per-row queries, pass a queryset through
+    `selectors.provider_prefetch_compliance(...)` first.
+    """
+    on = as_of or assessment_date(year)
+    licenses = _prefetched(provider, "licenses")
+    if licenses is None:
+        licenses = list(provider.licenses.all())
+    policies = _prefetched(provider, "insurance_policies")
+    if policies is None:
+        policies = list(provider.insurance_policies.all())
+    attendances = _prefetched(provider, "attendances")
+    if attendances is None:
+        start, end = year_bounds(year)
+        attendances = list(
+            provider.attendances.select_related("event").filter(
+                completed_at__gte=start, completed_at__lt=end
+            )
+        )
+    training, events, online, pending = _training(attendances, year)
+    return ComplianceResult(
+        provider_id=provider.pk,
+        year=year,
+        as_of=on,
+        requirements=[
+            training,
+            _license(provider, licenses, on),
+            _insurance(policies, on),
+            _details(provider, on),
+        ],
+        events_attended=events,
+        online_completed=online,
+        pending_confirmation=pending,
+    )
+
+
+def details_confirmation_cutoff(on: date) -> datetime:
+    """Confirmations at or after this instant are still within 12 months of `on`."""
+    earliest_day = add_months(on, -DETAILS_VALID_MONTHS)
+    return datetime.combine(earliest_day, datetime.min.time(), tzinfo=division_tz())

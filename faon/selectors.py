@@ -1,0 +1,270 @@
+"""Reads of FAON records, always scoped to what the user may see.
+
+Access (DESIGN.md): staff read providers and applications; supervisors and administrators
+change them; a provider user sees and changes only the provider records it manages (any
+other id is a 404). Certificates: supervisors read, administrators change, providers their
+own. Other apps (referrals, reports, jobs) read providers only through this module.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, get_visible_or_404
+
+from . import compliance
+from .models import (
+    LICENSED_DISCIPLINES,
+    ApiKey,
+    Application,
+    Attendance,
+    Certificate,
+    InsurancePolicy,
+    License,
+    Provider,
+    TrainingEvent,
+    Verification,
+)
+
+MANAGERS = frozenset({SUPERVISOR, ADMINISTRATOR})  # staff who change FAON records
+
+
+def _role(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.role
+
+
+def can_manage_faon(user) -> bool:
+    return _role(user) in MANAGERS
+
+
+# --- providers -------------------------------------------------------------------------
+
+
+def provider_list_visible_to(*, user) -> QuerySet[Provider]:
+    role = _role(user)
+    if role in STAFF:
+        return Provider.objects.all()
+    if role == PROVIDER:
+        return Provider.objects.filter(managers=user)
+    return Provider.objects.none()
+
+
+def _can_write_provider(user, provider: Provider) -> bool:
+    role = _role(user)
+    return role in MANAGERS or role == PROVIDER  # a provider only ever sees its own
+
+
+def provider_get_for_user(*, user, pk: int, write: bool = False) -> Provider:
+    return get_visible_or_404(
+        provider_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda p: _can_write_provider(user, p),
+    )
+
+
+def provider_for_manager(user) -> Provider | None:
+    """The provider record a provider user manages (the first, if it manages several)."""
+    if _role(user) != PROVIDER:
+        return None
+    return Provider.objects.filter(managers=user).order_by("pk").first()
+
+
+def _current_license_exists(on: date) -> Exists:
+    return Exists(
+        License.objects.filter(
+            provider=OuterRef("pk"),
+            verification=Verification.VERIFIED,
+            standing=License.Standing.GOOD,
+            expires_on__gte=on,
+        )
+    )
+
+
+def _current_insurance_exists(on: date) -> Exists:
+    return Exists(
+        InsurancePolicy.objects.filter(
+            provider=OuterRef("pk"),
+            verification=Verification.VERIFIED,
+            covers_to__gte=on,
+        ).filter(Q(covers_from__isnull=True) | Q(covers_from__lte=on))
+    )
+
+
+def provider_list_credentials_current(*, on: date | None = None) -> QuerySet[Provider]:
+    """Active members whose license (if required), insurance and contact details are current.
+
+    This is the part of the compliance rule that can be judged on any day; the training
+    rule is judged per membership year (see compliance.py) and enforced at year end.
+    """
+    on = on or compliance.today()
+    needs_license = Q(
+        kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=list(LICENSED_DISCIPLINES)
+    )
+    return (
+        Provider.objects.filter(status=Provider.Status.ACTIVE)
+        .filter(~needs_license | _current_license_exists(on))
+        .filter(_current_insurance_exists(on))
+        .filter(details_confirmed_at__gte=compliance.details_confirmation_cutoff(on))
+    )
+
+
+def provider_list_offerable(*, on: date | None = None) -> QuerySet[Provider]:
+    """Providers that may be offered for a referral today.
+
+    Active, accepting referrals, and compliant now: license active and in good standing
+    (licensed clinicians), insurance current, contact details confirmed within 12 months.
+    """
+    return provider_list_credentials_current(on=on).filter(accepting_referrals=True)
+
+
+def provider_list_directory(*, on: date | None = None) -> QuerySet[Provider]:
+    """What the public-format (HSDS) directory shows: active members with current credentials."""
+    return provider_list_credentials_current(on=on)
+
+
+def provider_prefetch_compliance(qs: QuerySet[Provider], *, year: int) -> QuerySet[Provider]:
+    """Prefetch what compliance_for needs, so evaluating a page of providers is O(1) queries."""
+    start, end = compliance.year_bounds(year)
+    return qs.prefetch_related(
+        "licenses",
+        "insurance_policies",
+        Prefetch(
+            "attendances",
+            queryset=Attendance.objects.select_related("event").filter(
+                completed_at__gte=start, completed_at__lt=end
+            ),
+        ),
+    )
+
+
+def compliance_for(provider: Provider, year: int) -> compliance.ComplianceResult:
+    """Convenience re-export: `selectors.compliance_for(provider, year)`."""
+    return compliance.compliance_for(provider, year)
+
+
+# --- applications ----------------------------------------------------------------------
+
+
+def application_list_visible_to(*, user) -> QuerySet[Application]:
+    if _role(user) not in STAFF:
+        return Application.objects.none()
+    return Application.objects.select_related("provider", "decided_by")
+
+
+def application_list_for_vetting(*, user) -> QuerySet[Application]:
+    """Confirmed applications still waiting for a decision."""
+    return application_list_visible_to(user=user).filter(
+        email_confirmed_at__isnull=False,
+        provider__status__in=[Provider.Status.APPLIED, Provider.Status.UNDER_REVIEW],
+    )
+
+
+# --- licenses, insurance, attendance ----------------------------------------------------
+
+
+def license_list_visible_to(*, user) -> QuerySet[License]:
+    return License.objects.filter(provider__in=provider_list_visible_to(user=user))
+
+
+def license_get_for_user(*, user, pk: int, write: bool = False) -> License:
+    return get_visible_or_404(
+        license_list_visible_to(user=user).select_related("provider"),
+        pk=pk,
+        write=write,
+        can_write=lambda lic: _can_write_provider(user, lic.provider),
+    )
+
+
+def insurance_list_visible_to(*, user) -> QuerySet[InsurancePolicy]:
+    return InsurancePolicy.objects.filter(provider__in=provider_list_visible_to(user=user))
+
+
+def insurance_get_for_user(*, user, pk: int, write: bool = False) -> InsurancePolicy:
+    return get_visible_or_404(
+        insurance_list_visible_to(user=user).select_related("provider"),
+        pk=pk,
+        write=write,
+        can_write=lambda pol: _can_write_provider(user, pol.provider),
+    )
+
+
+def attendance_list_visible_to(*, user) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(provider__in=provider_list_visible_to(user=user))
+
+
+def attendance_get_for_user(*, user, pk: int, write: bool = False) -> Attendance:
+    return get_visible_or_404(
+        attendance_list_visible_to(user=user).select_related("provider", "event"),
+        pk=pk,
+        write=write,
+        can_write=lambda a: _can_write_provider(user, a.provider),
+    )
+
+
+# --- trainings and events ---------------------------------------------------------------
+
+
+def event_list_visible_to(*, user) -> QuerySet[TrainingEvent]:
+    if _role(user) in STAFF or _role(user) == PROVIDER:
+        return TrainingEvent.objects.all()
+    return TrainingEvent.objects.none()
+
+
+def event_get_for_user(*, user, pk: int, write: bool = False) -> TrainingEvent:
+    return get_visible_or_404(
+        event_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _e: can_manage_faon(user),
+    )
+
+
+# --- certificates ----------------------------------------------------------------------
+
+
+def certificate_list_visible_to(*, user) -> QuerySet[Certificate]:
+    role = _role(user)
+    if role in MANAGERS:
+        return Certificate.objects.select_related("provider")
+    if role == PROVIDER:
+        return Certificate.objects.filter(provider__managers=user).select_related("provider")
+    return Certificate.objects.none()
+
+
+def certificate_get_for_user(*, user, pk: int, write: bool = False) -> Certificate:
+    return get_visible_or_404(
+        certificate_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _c: _role(user) == ADMINISTRATOR,
+    )
+
+
+def certificate_verify(*, code: str) -> Certificate | None:
+    """Public lookup by code: only a valid, unrevoked certificate is confirmed."""
+    code = code.strip().upper()
+    if not code:
+        return None
+    return (
+        Certificate.objects.filter(code=code, revoked_at__isnull=True)
+        .select_related("provider")
+        .first()
+    )
+
+
+# --- API keys --------------------------------------------------------------------------
+
+
+def api_key_list_visible_to(*, user) -> QuerySet[ApiKey]:
+    if _role(user) != ADMINISTRATOR:
+        return ApiKey.objects.none()
+    return ApiKey.objects.select_related("created_by", "revoked_by")
+
+
+def api_key_get_for_user(*, user, pk: int, write: bool = False) -> ApiKey:
+    return get_visible_or_404(api_key_list_visible_to(user=user), pk=pk, write=write)
