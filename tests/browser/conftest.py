@@ -1,0 +1,135 @@
+"""Browser tests: Playwright driving the system's Chromium against a live test server.
+
+Never a browser download: the Chromium binary comes from Debian's `chromium` package
+(CHROMIUM_PATH or PATH). Outside CI, no Chromium → the tests skip with one line; in CI
+(FSP_REQUIRE_BROWSER=1) a missing Chromium fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.factories import UserFactory
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+# test itself (creating fixtures) are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+if CHROMIUM and not os.path.exists(CHROMIUM):
+    CHROMIUM = ""
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    if os.environ.get("FSP_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError("FSP_REQUIRE_BROWSER=1 but no Chromium was found")
+    skip = pytest.mark.skip(reason="no Chromium on this machine (apt-get install chromium)")
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def page(page, live_server):
+    """A page that fails its test if anything asks a non-local host (fonts, CDNs, ...)."""
+    foreign: list[str] = []
+
+    def check(request):
+        host = urlparse(request.url).hostname or ""
+        if request.url.startswith(("data:", "blob:", "about:")):
+            return
+        if host not in LOCAL_HOSTS:
+            foreign.append(request.url)
+
+    page.on("request", check)
+    page.set_default_timeout(15_000)
+    yield page
+    assert not foreign, f"the page asked non-local hosts: {foreign}"
+
+
+@pytest.fixture
+def browser_user(transactional_db):
+    """`browser_user(role)` → a user whose TOTP secret is known (user.totp_secret)."""
+
+    def make(role: str = "advocate", **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+def totp_now(secret: str) -> str:
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def sign_in(page, live_server, user, password: str | None = None) -> None:
+    """The real flow: e-mail + password, then the TOTP step."""
+    from tests.factories import TEST_PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password or TEST_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code").fill(totp_now(user.totp_secret))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{live_server.url}/**")
+
+
+@pytest.fixture
+def signed_in(page, live_server):
+    """`signed_in(user)` signs the page in with password and TOTP and returns the page."""
+
+    def do(user, password: str | None = None):
+        sign_in(page, live_server, user, password)
+        return page
+
+    return do
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (shipped inside axe-playwright-python) on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in impacts]
+
+
+@pytest.fixture
+def assert_accessible():
+    def check(page) -> None:
+        found = axe_violations(page)
+        summary = [
+            f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:5]}" for v in found
+        ]
+        assert not found, f"axe-core serious/critical violations on {page.url}: {summary}"
+
+    return check
