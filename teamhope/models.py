@@ -74,6 +74,16 @@ class Volunteer(AuditedModel):
     def __str__(self) -> str:
         return self.user.full_name or self.user.email
 
+    @property
+    def free_places(self) -> int:
+        """Needs `active_count` (annotated by the selectors)."""
+        return max(self.capacity - getattr(self, "active_count", 0), 0)
+
+    @property
+    def experience_labels(self) -> list[str]:
+        labels = dict(_case_type_choices())
+        return [labels.get(t, t) for t in self.experience_types]
+
     def get_absolute_url(self) -> str:
         return reverse("teamhope:volunteer_detail", args=[self.pk])
 
