@@ -10,7 +10,8 @@ A provider meets the year when, as of the assessment date (today for the current
   (CONNECT) trainings completed, within the membership year, each confirmed by staff;
 - license: licensed clinicians (individuals in a licensed discipline) hold a verified
   license in good standing that has not expired;
-- insurance: a verified professional-liability policy covers the assessment date;
+- insurance: licensed clinicians and clinician groups (any member in a licensed discipline)
+  hold a verified professional-liability policy covering the assessment date;
 - contact details: confirmed by the provider within the 12 months before that date.
 """
 
@@ -172,8 +173,12 @@ def _license(provider: Provider, licenses: list[License], on: date) -> Requireme
     return Requirement("license", label, False, f"License: {reason}")
 
 
-def _insurance(policies: list[InsurancePolicy], on: date) -> Requirement:
+def _insurance(provider: Provider, policies: list[InsurancePolicy], on: date) -> Requirement:
     label = "Professional liability insurance current"
+    if not provider.requires_insurance:
+        return Requirement(
+            "insurance", label, True, "No insurance required for this kind of member"
+        )
     if any(p.is_current(on) for p in policies):
         return Requirement("insurance", label, True, "Verified insurance covers today")
     if not policies:
@@ -236,7 +241,7 @@ def compliance_for(provider: Provider, year: int, *, as_of: date | None = None) 
         requirements=[
             training,
             _license(provider, licenses, on),
-            _insurance(policies, on),
+            _insurance(provider, policies, on),
             _details(provider, on),
         ],
         events_attended=events,

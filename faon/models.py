@@ -252,6 +252,11 @@ class Provider(AuditedModel):
         )
 
     @property
+    def requires_insurance(self) -> bool:
+        """Licensed clinicians and clinician groups carry professional liability insurance."""
+        return bool(set(self.disciplines) & LICENSED_DISCIPLINES)
+
+    @property
     def offers_telehealth(self) -> bool:
         return ServiceMode.TELEHEALTH in self.service_modes
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 
 from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, get_visible_or_404
 
@@ -102,13 +111,13 @@ def provider_list_credentials_current(*, on: date | None = None) -> QuerySet[Pro
     rule is judged per membership year (see compliance.py) and enforced at year end.
     """
     on = on or compliance.today()
-    needs_license = Q(
-        kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=list(LICENSED_DISCIPLINES)
-    )
+    licensed = list(LICENSED_DISCIPLINES)
+    needs_license = Q(kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=licensed)
+    needs_insurance = Q(disciplines__overlap=licensed)
     return (
         Provider.objects.filter(status=Provider.Status.ACTIVE)
         .filter(~needs_license | _current_license_exists(on))
-        .filter(_current_insurance_exists(on))
+        .filter(~needs_insurance | _current_insurance_exists(on))
         .filter(details_confirmed_at__gte=compliance.details_confirmation_cutoff(on))
     )
 
@@ -117,7 +126,8 @@ def provider_list_offerable(*, on: date | None = None) -> QuerySet[Provider]:
     """Providers that may be offered for a referral today.
 
     Active, accepting referrals, and compliant now: license active and in good standing
-    (licensed clinicians), insurance current, contact details confirmed within 12 months.
+    (licensed clinicians), insurance current (clinicians and clinician groups), contact
+    details confirmed within 12 months.
     """
     return provider_list_credentials_current(on=on).filter(accepting_referrals=True)
 
@@ -268,3 +278,55 @@ def api_key_list_visible_to(*, user) -> QuerySet[ApiKey]:
 
 def api_key_get_for_user(*, user, pk: int, write: bool = False) -> ApiKey:
     return get_visible_or_404(api_key_list_visible_to(user=user), pk=pk, write=write)
+
+
+# --- compliance in SQL (dashboards, reports) ---------------------------------------------
+
+
+def provider_annotate_compliance(qs: QuerySet[Provider], *, year: int) -> QuerySet[Provider]:
+    """Annotate each provider with the yearly rule's parts, computed in the database.
+
+    Same rule as compliance.compliance_for (which the tests hold it to): events_done,
+    online_done, training_ok, license_ok, insurance_ok, details_ok, compliant.
+    """
+    on = compliance.assessment_date(year)
+    start, end = compliance.year_bounds(year)
+    done = Q(
+        attendances__confirmed_at__isnull=False,
+        attendances__completed_at__gte=start,
+        attendances__completed_at__lt=end,
+    )
+    online = Q(attendances__event__kind=TrainingEvent.Kind.ONLINE)
+    licensed = list(LICENSED_DISCIPLINES)
+    needs_license = Q(kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=licensed)
+    needs_insurance = Q(disciplines__overlap=licensed)
+    cutoff = compliance.details_confirmation_cutoff(on)
+    return (
+        qs.annotate(
+            events_done=Count("attendances", filter=done & ~online),
+            online_done=Count("attendances", filter=done & online),
+            license_ok=ExpressionWrapper(
+                ~needs_license | _current_license_exists(on), output_field=BooleanField()
+            ),
+            insurance_ok=ExpressionWrapper(
+                ~needs_insurance | _current_insurance_exists(on), output_field=BooleanField()
+            ),
+            details_ok=ExpressionWrapper(
+                Q(details_confirmed_at__isnull=False, details_confirmed_at__gte=cutoff),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(
+            training_ok=ExpressionWrapper(
+                Q(events_done__gte=compliance.EVENTS_REQUIRED)
+                | Q(online_done__gte=compliance.ONLINE_TRAININGS_REQUIRED),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(
+            compliant=ExpressionWrapper(
+                Q(training_ok=True, license_ok=True, insurance_ok=True, details_ok=True),
+                output_field=BooleanField(),
+            )
+        )
+    )
