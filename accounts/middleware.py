@@ -17,7 +17,6 @@ from . import selectors
 BACKGROUND_HEADER = "HTTP_X_BACKGROUND_POLL"
 SESSION_STARTED = "fsp_session_started"
 LAST_ACTIVITY = "fsp_last_activity"
-MFA_ENROLLED_NOW = "fsp_mfa_enrolled_in_session"
 
 # Pages a signed-in user may open before the second factor is set up or passed.
 MFA_EXEMPT_URL_NAMES = frozenset(
@@ -30,6 +29,7 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "mfa_download_recovery_codes",
         "mfa_add_webauthn",
         "mfa_authenticate",
+        "account_reauthenticate",
         "health",
         "session_status",
         "session_keepalive",
@@ -76,10 +76,11 @@ class RequireSecondFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not self._exempt(request):
-            if not selectors.user_has_second_factor(user=user):
+            added_at = selectors.user_second_factor_added_at(user=user)
+            if added_at is None:
                 messages.info(request, "Set up an authenticator app to protect your account.")
                 return redirect("mfa_activate_totp")
-            if not self._passed_in_session(request):
+            if not self._passed_in_session(request, added_at.timestamp()):
                 # Signed in without the MFA step (should not happen through the login
                 # flow): start again rather than trust the session.
                 logout(request)
@@ -97,8 +98,9 @@ class RequireSecondFactorMiddleware:
         return match.url_name in MFA_EXEMPT_URL_NAMES
 
     @staticmethod
-    def _passed_in_session(request) -> bool:
-        if request.session.get(MFA_ENROLLED_NOW):
+    def _passed_in_session(request, added_at: float) -> bool:
+        # Enrolling a device in this session proved it (allauth checked a code from it).
+        if added_at >= request.session.get(SESSION_STARTED, float("inf")) - 1:
             return True
         methods = request.session.get("account_authentication_methods", [])
         return any(m.get("method") == "mfa" for m in methods)

@@ -7,11 +7,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from familysupport.lib.audit import AuditedModel
+from familysupport.lib.audit import AuditedModel, AuditedQuerySet
 
 
-class UserManager(BaseUserManager["User"]):
-    use_in_migrations = True
+class UserManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+    use_in_migrations = False  # migrations must not hit the audit-refusing queryset
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         if not email:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
@@ -8,10 +10,16 @@ from familysupport.lib.access import ADMINISTRATOR, get_visible_or_404
 from .models import AuditEntry, Notification, User
 
 
-def user_has_second_factor(*, user: User) -> bool:
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+def user_second_factor_added_at(*, user: User) -> datetime | None:
+    """When the user's newest TOTP/WebAuthn authenticator was added; None if they have none."""
+    return (
+        Authenticator.objects.filter(
+            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
 
 
 def user_list_for_admin(*, admin: User) -> QuerySet[User]:

@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from familysupport.lib import audit
 
-from .middleware import LAST_ACTIVITY, MFA_ENROLLED_NOW, SESSION_STARTED
+from .middleware import LAST_ACTIVITY, SESSION_STARTED
 
 
 @receiver(user_logged_in)
@@ -23,8 +23,5 @@ def start_session_clock(sender, request, user, **kwargs):
 
 
 @receiver(authenticator_added)
-def enrolment_counts_as_second_factor(sender, request, user, authenticator, **kwargs):
-    # Activating TOTP/WebAuthn required a valid code/assertion from the new device.
-    if request is not None:
-        request.session[MFA_ENROLLED_NOW] = True
+def audit_authenticator_added(sender, request, user, authenticator, **kwargs):
     audit.record(action="accounts.user.mfa_added", obj=user, actor=user)

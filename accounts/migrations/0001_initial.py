@@ -39,9 +39,6 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['full_name', 'email'],
             },
-            managers=[
-                ('objects', accounts.models.UserManager()),
-            ],
         ),
         migrations.CreateModel(
             name='OutboundEmail',
