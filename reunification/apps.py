@@ -1,5 +1,15 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
 class ReunificationConfig(AppConfig):
     name = "reunification"
+    verbose_name = "Reunification assistance"
+
+    def ready(self) -> None:
+        from familysupport.lib import timeline
+
+        from .timeline import case_entries
+
+        timeline.register(case_entries)
