@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -273,3 +275,198 @@ class Task(AuditedModel):
 
     def audit_label(self) -> str:
         return f"Task #{self.pk}"
+
+
+class ContactDraft(models.Model):
+    """Notes of a contact being written, autosaved every few seconds by its author.
+
+    Not an AuditedModel on purpose: it is the author's private scratch copy rewritten every
+    few seconds; its creation is audited by the service and the saved Contact is audited.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_drafts"
+    )
+    key = models.CharField(max_length=40)  # "new-call" or "case-<pk>"
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "key"], name="contact_draft_author_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.key}"
+
+
+class CaseAlert(AuditedModel):
+    """A risk flagged on a contact, open until a supervisor acknowledges it."""
+
+    class Kind(models.TextChoices):
+        SAFETY_CONCERN = "safety_concern", "Safety concern"
+        SELF_HARM = "self_harm", "Self-harm risk"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    kinds = models.JSONField(default=list)  # Kind values
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.CharField(max_length=300, blank=True)
+
+    audit_values = ("resolved_at", "resolved_by")
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["resolved_at", "-raised_at"])]
+
+    def __str__(self) -> str:
+        return f"Alert #{self.pk}"
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [self.Kind(k).label for k in self.kinds if k in self.Kind.values]
+
+    def audit_label(self) -> str:
+        return f"Case alert #{self.pk}"
+
+
+class FamilyMerge(AuditedModel):
+    """One merge of a duplicate family into another, with what moved, so it can be undone."""
+
+    source = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="merges_out")
+    target = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="merges_in")
+    moved_case_ids = models.JSONField(default=list)
+    moved_person_ids = models.JSONField(default=list)
+    reason = models.CharField(max_length=300, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    audit_values = ("source", "target", "undone_at")
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"Merge #{self.pk}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+    def audit_label(self) -> str:
+        return f"Family merge #{self.pk}"
+
+
+def _resource_upload_to(instance: Resource, filename: str) -> str:
+    return f"resources/{instance.public_id}/{filename}"
+
+
+class Resource(AuditedModel):
+    """A guide or list the division gives families (not family data: readable by link)."""
+
+    class Kind(models.TextChoices):
+        GUIDE = "guide", "Guide"
+        MENTAL_HEALTH = "mental_health", "Mental-health resources"
+        LEGAL = "legal", "Legal information"
+        OTHER = "other", "Other"
+
+    public_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(max_length=2000)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GUIDE)
+    language = models.CharField(max_length=35, default="en")
+    url = models.URLField("link", blank=True)
+    file = models.FileField(upload_to=_resource_upload_to, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_values = ("title", "is_active")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:resource_detail", args=[self.pk])
+
+    def get_public_url(self) -> str:
+        return reverse("cases:resource_public", args=[self.public_id])
+
+    def audit_label(self) -> str:
+        return f"Resource #{self.pk}"
+
+
+class ResourceShare(AuditedModel):
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="shares")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="resource_shares")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="resource_shares"
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    emailed = models.BooleanField(default=False)
+
+    audit_values = ("resource", "emailed")
+
+    class Meta:
+        ordering = ["-shared_at"]
+        indexes = [models.Index(fields=["case", "-shared_at"])]
+
+    def __str__(self) -> str:
+        return f"Share #{self.pk}"
+
+    def audit_label(self) -> str:
+        return f"Resource share #{self.pk}"
+
+
+class ResourceFeedback(models.Model):
+    """An anonymous answer to a resource's short survey: no names, no IP, no account."""
+
+    class Rating(models.IntegerChoices):
+        NOT_AT_ALL = 1, "Not at all helpful"
+        A_LITTLE = 2, "A little helpful"
+        SOMEWHAT = 3, "Somewhat helpful"
+        VERY = 4, "Very helpful"
+        EXTREMELY = 5, "Extremely helpful"
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.PositiveSmallIntegerField(choices=Rating.choices)
+    easy_to_understand = models.BooleanField(null=True)
+    would_recommend = models.BooleanField(null=True)
+    comment = models.TextField(max_length=1000, blank=True)
+    created_on = models.DateField(default=timezone.localdate)  # a day only: less identifying
+
+    class Meta:
+        ordering = ["-created_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(helpful__gte=1) & Q(helpful__lte=5), name="feedback_helpful_1_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback #{self.pk}"

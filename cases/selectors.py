@@ -5,11 +5,26 @@ Other apps read cases only through these functions.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from familysupport.lib.access import CASEWORKERS, STAFF, get_visible_or_404
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Greatest
 
-from .models import Case, Contact, Family
+from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR, get_visible_or_404
+
+from .models import (
+    Case,
+    CaseAlert,
+    Contact,
+    ContactDraft,
+    Family,
+    FamilyMerge,
+    Resource,
+    ResourceFeedback,
+    Task,
+)
+from .phones import to_e164
 
 
 def can_change_cases(user) -> bool:
@@ -51,3 +66,200 @@ def contact_list_visible_to(*, user) -> QuerySet[Contact]:
     if not user.is_authenticated or user.role not in STAFF:
         return Contact.objects.none()
     return Contact.objects.select_related("case", "advocate")
+
+
+# --- added with the case-work screens ---------------------------------------------------
+
+SUGGEST_LIMIT = 8
+NAME_SIMILARITY = 0.3
+
+
+@dataclass
+class Suggestion:
+    family: Family
+    reasons: list[str]
+    open_cases: list[Case]
+
+    # Values of the new-call screen's "attach" radio group.
+    @property
+    def family_value(self) -> str:
+        return f"f{self.family.pk}"
+
+    @property
+    def case_choices(self) -> list[tuple[str, Case]]:
+        return [(f"c{c.pk}", c) for c in self.open_cases]
+
+
+def family_suggest(*, user, name: str = "", phone: str = "", number: str = "") -> list[Suggestion]:
+    """Possible existing families for a new call: same phone, similar name, same case number.
+
+    Three indexed lookups (phone b-tree, trigram GIN on names, unique case number), then one
+    query for the open cases of what was found.
+    """
+    base = family_list_visible_to(user=user).filter(merged_into__isnull=True)
+    found: dict[int, Suggestion] = {}
+
+    def add(families, reason: str) -> None:
+        for family in families:
+            found.setdefault(family.pk, Suggestion(family, [], [])).reasons.append(reason)
+
+    e164 = to_e164(phone) if phone else None
+    if e164:
+        add(base.filter(Q(phone=e164) | Q(phone_alt=e164))[:SUGGEST_LIMIT], "same phone")
+    name = name.strip()
+    if len(name) >= 3:
+        similar = (
+            base.annotate(
+                sim=Greatest(
+                    TrigramSimilarity("contact_name", name),
+                    TrigramSimilarity("display_name", name),
+                )
+            )
+            .filter(
+                Q(contact_name__trigram_similar=name)
+                | Q(display_name__trigram_similar=name)
+                | Q(contact_name__icontains=name)
+            )
+            .filter(Q(sim__gte=NAME_SIMILARITY) | Q(contact_name__icontains=name))
+            .order_by("-sim")[:SUGGEST_LIMIT]
+        )
+        add(similar, "similar name")
+    number = number.strip()
+    if number:
+        add(
+            base.filter(cases__external_case_number__iexact=number).distinct()[:SUGGEST_LIMIT],
+            "same case number",
+        )
+    if not found:
+        return []
+    cases = case_list_visible_to(user=user).filter(
+        family_id__in=found, status__in=[Case.Status.OPEN, Case.Status.ACTIVE, Case.Status.ON_HOLD]
+    )
+    for case in cases.order_by("-opened_at"):
+        found[case.family_id].open_cases.append(case)
+    order = {"same phone": 0, "same case number": 1, "similar name": 2}
+    return sorted(
+        found.values(), key=lambda s: (min(order[r] for r in s.reasons), s.family.display_name)
+    )[:SUGGEST_LIMIT]
+
+
+def contact_get_for_user(*, user, pk: int) -> Contact:
+    return get_visible_or_404(contact_list_visible_to(user=user), pk=pk)
+
+
+def task_list_visible_to(*, user) -> QuerySet[Task]:
+    if not user.is_authenticated or user.role not in STAFF:
+        return Task.objects.none()
+    return Task.objects.select_related("case", "case__family", "owner")
+
+
+def task_get_for_user(*, user, pk: int, write: bool = False) -> Task:
+    return get_visible_or_404(
+        task_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _t: can_change_cases(user),
+    )
+
+
+def task_list_open_for_owner(*, user) -> QuerySet[Task]:
+    return task_list_visible_to(user=user).filter(owner=user, done_at__isnull=True)
+
+
+def case_list_open_for_advocate(*, user) -> QuerySet[Case]:
+    return (
+        case_list_visible_to(user=user)
+        .filter(assigned_advocate=user)
+        .exclude(status=Case.Status.CLOSED)
+    )
+
+
+def alert_list_visible_to(*, user) -> QuerySet[CaseAlert]:
+    if not user.is_authenticated or user.role not in STAFF:
+        return CaseAlert.objects.none()
+    return CaseAlert.objects.select_related("case", "raised_by", "resolved_by")
+
+
+def alert_list_open_for_supervisor(*, user) -> QuerySet[CaseAlert]:
+    """Open alerts of the supervisor's team (or every open alert if they lead no team)."""
+    qs = alert_list_visible_to(user=user).filter(resolved_at__isnull=True)
+    if user.team_members.exists():
+        qs = qs.filter(Q(raised_by__supervisor=user) | Q(case__assigned_advocate__supervisor=user))
+    return qs
+
+
+def alert_get_for_user(*, user, pk: int, write: bool = False) -> CaseAlert:
+    return get_visible_or_404(
+        alert_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _a: user.role == SUPERVISOR,
+    )
+
+
+def merge_list_visible_to(*, user) -> QuerySet[FamilyMerge]:
+    if not user.is_authenticated or user.role not in STAFF:
+        return FamilyMerge.objects.none()
+    return FamilyMerge.objects.select_related("source", "target", "merged_by", "undone_by")
+
+
+def merge_get_for_user(*, user, pk: int, write: bool = False) -> FamilyMerge:
+    return get_visible_or_404(
+        merge_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _m: user.role == SUPERVISOR,
+    )
+
+
+def contact_draft_get(*, user, key: str) -> ContactDraft | None:
+    if not user.is_authenticated:
+        return None
+    return ContactDraft.objects.filter(author=user, key=key).first()
+
+
+def resource_list_visible_to(*, user) -> QuerySet[Resource]:
+    if not user.is_authenticated or user.role not in STAFF:
+        return Resource.objects.none()
+    return Resource.objects.all()
+
+
+def resource_get_for_user(*, user, pk: int, write: bool = False) -> Resource:
+    return get_visible_or_404(
+        resource_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _r: user.role == SUPERVISOR,
+    )
+
+
+def resource_get_public(*, public_id) -> Resource:
+    """The public page of a resource: anyone with the link, active resources only."""
+    return get_visible_or_404(Resource.objects.filter(is_active=True), public_id=public_id)
+
+
+def resource_feedback_summary(*, resource: Resource) -> dict:
+    from django.db.models import Avg, Count
+
+    qs = resource.feedback.all()
+    summary = qs.aggregate(
+        answers=Count("pk"),
+        average=Avg("helpful"),
+        easy_yes=Count("pk", filter=Q(easy_to_understand=True)),
+        easy_no=Count("pk", filter=Q(easy_to_understand=False)),
+        recommend_yes=Count("pk", filter=Q(would_recommend=True)),
+        recommend_no=Count("pk", filter=Q(would_recommend=False)),
+    )
+    by_rating = dict(qs.values_list("helpful").annotate(n=Count("pk")).order_by())
+    summary["by_rating"] = [
+        (label, by_rating.get(value, 0)) for value, label in ResourceFeedback.Rating.choices
+    ]
+    return summary
+
+
+def caseworker_choices(*, user) -> QuerySet:
+    from accounts.models import User
+
+    if not user.is_authenticated or user.role not in STAFF:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, role__in=CASEWORKERS).order_by("full_name")

@@ -1,0 +1,153 @@
+// New-call screen: call timer, server draft autosave (htmx) and a local backup of the notes.
+(function () {
+  "use strict";
+  var form = document.getElementById("new-call-form");
+  if (!form) { return; }
+  var status = document.getElementById("draft-status");
+  var storageKey = "fsp-draft:" + form.dataset.user + ":" + form.dataset.draftKey;
+  var AUTOSAVE_MS = 4000;
+  var dirty = false;
+  var submitting = false;
+
+  // --- local backup: only what the server has not confirmed yet ---------------------
+  function serialize() {
+    var data = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken") { return; }
+      if (Object.prototype.hasOwnProperty.call(data, name)) {
+        data[name] = [].concat(data[name], value);
+      } else {
+        data[name] = value;
+      }
+    });
+    return data;
+  }
+
+  function keepLocal() {
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify({ savedAt: Date.now(), data: serialize() }));
+    } catch (e) { /* storage full or disabled: the server draft still runs */ }
+  }
+
+  function dropLocal() {
+    try { window.localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+  }
+
+  function restoreLocal() {
+    var raw;
+    try { raw = window.localStorage.getItem(storageKey); } catch (e) { return; }
+    if (!raw || form.dataset.bound === "1") { return; }
+    var saved;
+    try { saved = JSON.parse(raw); } catch (e) { dropLocal(); return; }
+    var serverAt = parseInt(form.dataset.draftSavedAt || "0", 10) * 1000;
+    if (!saved || !saved.data || saved.savedAt <= serverAt) { dropLocal(); return; }
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || !(el.name in saved.data)) { return; }
+      var value = saved.data[el.name];
+      var values = [].concat(value);
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = values.indexOf(el.value) !== -1;
+      } else {
+        el.value = values[0];
+      }
+    });
+    document.getElementById("local-restored").classList.remove("d-none");
+    dirty = true;
+  }
+
+  // --- server draft every few seconds while something changed ----------------------
+  function onChange() {
+    if (submitting) { return; }
+    dirty = true;
+    keepLocal();
+  }
+  form.addEventListener("input", onChange);
+  form.addEventListener("change", onChange);
+
+  window.setInterval(function () {
+    if (!dirty || submitting || !window.htmx) { return; }
+    dirty = false;
+    window.htmx.trigger(status, "autosave");
+  }, AUTOSAVE_MS);
+
+  status.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) {
+      if (!dirty) { dropLocal(); }
+    } else {
+      dirty = true; // try again at the next tick; the local copy stays
+      status.textContent = "Draft not saved to the server yet; kept in this browser.";
+    }
+  });
+
+  // --- call timer -------------------------------------------------------------------
+  var timer = document.getElementById("call-timer");
+  var toggle = document.getElementById("timer-toggle");
+  var duration = document.getElementById("id_duration_minutes");
+  var startedField = document.getElementById("id_started_at");
+  var startedAt = parseInt(form.dataset.startedEpoch || "0", 10) * 1000 || Date.now();
+  var timerState = document.getElementById("timer-state");
+  var running = timerState.value !== "stopped";
+  var tick = null;
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function elapsedSeconds() { return Math.max(0, Math.floor((Date.now() - startedAt) / 1000)); }
+  function minutes() { return Math.max(1, Math.ceil(elapsedSeconds() / 60)); }
+
+  function render() {
+    var s = elapsedSeconds();
+    var h = Math.floor(s / 3600);
+    timer.textContent = (h ? h + ":" : "") + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+  }
+
+  function stop() {
+    if (!running) { return; }
+    running = false;
+    window.clearInterval(tick);
+    duration.value = minutes();
+    timerState.value = "stopped";
+    toggle.textContent = "Restart timer";
+    onChange();
+  }
+
+  function start() {
+    running = true;
+    timerState.value = "running";
+    toggle.textContent = "Stop timer";
+    render();
+    tick = window.setInterval(function () {
+      render();
+      var m = String(minutes());
+      if (duration.value !== m) { duration.value = m; }
+    }, 1000);
+  }
+
+  toggle.addEventListener("click", function () {
+    if (running) {
+      stop();
+    } else {
+      startedAt = Date.now() - (parseInt(duration.value || "0", 10) * 60000);
+      start();
+    }
+  });
+  duration.addEventListener("input", function () {
+    // The advocate typed a duration: the timer stops so it does not overwrite it.
+    if (running) {
+      running = false;
+      timerState.value = "stopped";
+      window.clearInterval(tick);
+      toggle.textContent = "Restart timer";
+    }
+  });
+  startedField.addEventListener("change", function () {
+    if (running) { stop(); }
+  });
+
+  form.addEventListener("submit", function () {
+    if (running) { duration.value = minutes(); }
+    keepLocal();
+    submitting = true;
+  });
+
+  restoreLocal();
+  if (running) { start(); } else { render(); toggle.textContent = "Restart timer"; }
+})();
