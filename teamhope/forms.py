@@ -148,7 +148,7 @@ class MatchEndForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "End match", css_class="btn-danger"))
+        self.helper.add_input(Submit("submit", "End match"))
 
 
 class CallForm(forms.Form):
@@ -205,7 +205,7 @@ class CallForm(forms.Form):
         self.fields["called_on"].initial = today
         self.fields["called_on"].widget.attrs["max"] = today.isoformat()
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save call", css_class="btn-lg w-100"))
+        self.helper.form_tag = False  # the template adds the big phone-sized button
 
     def clean_duration_minutes(self) -> int:
         minutes = self.cleaned_data["duration_minutes"]
@@ -260,9 +260,7 @@ class EscalateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(
-            Submit("submit", "Alert the advocate now", css_class="btn-danger btn-lg w-100")
-        )
+        self.helper.form_tag = False  # the template adds the big phone-sized button
 
 
 class EscalationResolveForm(forms.Form):

@@ -133,7 +133,10 @@ def _with_active_count(qs: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
 def volunteer_list_visible_to(*, user) -> QuerySet[Volunteer]:
     if not has_role(user, STAFF):
         return Volunteer.objects.none()
-    return _with_active_count(Volunteer.objects.select_related("user"))
+    # Aggregation drops Meta.ordering, so order explicitly (stable pagination).
+    return _with_active_count(Volunteer.objects.select_related("user")).order_by(
+        "user__full_name", "pk"
+    )
 
 
 def volunteer_get_for_user(*, user, pk: int, write: bool = False) -> Volunteer:

@@ -39,6 +39,11 @@ def _error_messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _posted(request: HttpRequest):
+    # Not `request.POST or None`: an empty POST must be validated (400), not shown as new.
+    return request.POST if request.method == "POST" else None
+
+
 # --- roster ----------------------------------------------------------------------------
 
 
@@ -67,7 +72,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ROSTER_MANAGERS)
 def volunteer_add(request: HttpRequest) -> HttpResponse:
-    form = VolunteerAddForm(request.POST or None)
+    form = VolunteerAddForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             volunteer = services.volunteer_add(
@@ -109,7 +114,7 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ROSTER_MANAGERS)
 def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get_for_user(user=request.user, pk=pk, write=True)
-    form = VolunteerForm(request.POST or None, instance=volunteer)
+    form = VolunteerForm(_posted(request), instance=volunteer)
     if request.method == "POST" and form.is_valid():
         try:
             services.volunteer_update(volunteer=volunteer, by=request.user, **form.profile())
@@ -231,7 +236,7 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CASEWORKERS)
 def match_end(request: HttpRequest, pk: int) -> HttpResponse:
     match = selectors.match_get_for_user(user=request.user, pk=pk, write=True)
-    form = MatchEndForm(request.POST or None)
+    form = MatchEndForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.match_end(
@@ -402,7 +407,7 @@ def my_family(request: HttpRequest, pk: int) -> HttpResponse:
 def call_log(request: HttpRequest, pk: int) -> HttpResponse:
     match = selectors.match_get_for_volunteer(user=request.user, pk=pk)
     card = selectors.family_card_for_volunteer(user=request.user, pk=pk)
-    form = CallForm(request.POST or None, tz=match.volunteer.time_zone)
+    form = CallForm(_posted(request), tz=match.volunteer.time_zone)
     if request.method == "POST" and form.is_valid():
         try:
             call = services.call_log(match=match, by=request.user, **form.service_kwargs())
@@ -433,7 +438,7 @@ def my_calls(request: HttpRequest) -> HttpResponse:
 def escalate(request: HttpRequest, pk: int) -> HttpResponse:
     match = selectors.match_get_for_volunteer(user=request.user, pk=pk)
     card = selectors.family_card_for_volunteer(user=request.user, pk=pk)
-    form = EscalateForm(request.POST or None)
+    form = EscalateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         escalation, _created = services.escalation_raise(
             match=match, by=request.user, reason=form.cleaned_data["reason"]
