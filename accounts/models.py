@@ -181,3 +181,29 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class SentNotice(models.Model):
+    """The jobs' sent-log: one row per (job, object, period or threshold), ever.
+
+    A job inserts the row in the same transaction as the notifications it writes; the
+    unique constraint makes a second run, or a second worker running at the same moment,
+    send nothing twice (the loser's insert waits for the winner's commit, then conflicts).
+    """
+
+    job = models.CharField(max_length=60)
+    object_key = models.CharField(max_length=80)
+    period = models.CharField(max_length=60)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "object_key", "period"], name="sentnotice_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["job", "object_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.object_key} {self.period}"
