@@ -425,3 +425,9 @@ class MemberFilterForm(forms.Form):
     newsletter = forms.ChoiceField(choices=YES_NO, required=False, label="Newsletter")
     expert = forms.ChoiceField(choices=YES_NO, required=False, label="Expert projects")
     travel = forms.ChoiceField(choices=YES_NO, required=False, label="Travel assistance")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = css

@@ -95,6 +95,13 @@ class InsuranceData:
     document: object | None = None
 
 
+def _fields(data) -> dict:
+    values = dict(data.__dict__)
+    if not values.get("document"):
+        values.pop("document", None)  # no upload: leave the file field empty
+    return values
+
+
 @transaction.atomic
 def application_submit(
     *,
@@ -113,11 +120,11 @@ def application_submit(
     provider.save()
     ProviderStatusChange.objects.create(provider=provider, to_status=S.APPLIED, note="applied")
     for lic in licenses:
-        obj = License(provider=provider, **lic.__dict__)
+        obj = License(provider=provider, **_fields(lic))
         obj.full_clean()
         obj.save()
     if insurance is not None:
-        pol = InsurancePolicy(provider=provider, **insurance.__dict__)
+        pol = InsurancePolicy(provider=provider, **_fields(insurance))
         pol.full_clean()
         pol.save()
     token = secrets.token_urlsafe(32)
@@ -386,7 +393,7 @@ def provider_confirm_details(*, provider: Provider, by: User) -> Provider:
 @transaction.atomic
 def license_add(*, provider: Provider, by: User, data: LicenseData) -> License:
     """A new or renewed license; staff verify it before it counts."""
-    lic = License(provider=provider, **data.__dict__)
+    lic = License(provider=provider, **_fields(data))
     lic.full_clean()
     lic.save()
     _tell_staff_to_verify(provider, "license", lic.pk)
@@ -395,7 +402,7 @@ def license_add(*, provider: Provider, by: User, data: LicenseData) -> License:
 
 @transaction.atomic
 def insurance_add(*, provider: Provider, by: User, data: InsuranceData) -> InsurancePolicy:
-    pol = InsurancePolicy(provider=provider, **data.__dict__)
+    pol = InsurancePolicy(provider=provider, **_fields(data))
     pol.full_clean()
     pol.save()
     _tell_staff_to_verify(provider, "insurance", pol.pk)

@@ -1,0 +1,1 @@
+"""FAON pages: public (join, certificate check), vetting, provider records, events, API."""

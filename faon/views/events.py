@@ -1,0 +1,194 @@
+"""Trainings and events: staff create them, providers register and record completions."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, role_required
+
+from .. import calendar, compliance, selectors, services
+from ..forms import CompletionForm, EventForm
+from ..models import Attendance, TrainingEvent
+
+READERS = (*STAFF, PROVIDER)
+MANAGERS = (SUPERVISOR, ADMINISTRATOR)
+
+
+@require_GET
+@role_required(*READERS)
+def event_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.event_list_visible_to(user=request.user)
+    show = request.GET.get("show", "upcoming")
+    now = timezone.now()
+    if show == "past":
+        qs = qs.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        # Online trainings stay open after they start; events are upcoming until they end.
+        qs = qs.filter(
+            Q(kind=TrainingEvent.Kind.ONLINE) | Q(starts_at__gte=now) | Q(ends_at__gte=now)
+        ).order_by("starts_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    provider = selectors.provider_for_manager(request.user)
+    registered = set()
+    if provider is not None:
+        registered = set(
+            Attendance.objects.filter(
+                provider=provider, event__in=[e.pk for e in page.object_list]
+            ).values_list("event_id", flat=True)
+        )
+    return render(
+        request,
+        "faon/trainingevent_list.html",
+        {
+            "page": page,
+            "show": show,
+            "registered": registered,
+            "provider": provider,
+            "can_manage": selectors.can_manage_faon(request.user),
+        },
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    attendances = list(
+        selectors.attendance_list_visible_to(user=request.user)
+        .filter(event=event)
+        .select_related("provider", "confirmed_by")
+        .order_by("provider__name")[:500]
+    )
+    provider = selectors.provider_for_manager(request.user)
+    return render(
+        request,
+        "faon/trainingevent_detail.html",
+        {
+            "event": event,
+            "attendances": attendances,
+            "provider": provider,
+            "own": attendances[0] if provider is not None and attendances else None,
+            "count": event.attendances.count(),
+            "can_manage": selectors.can_manage_faon(request.user),
+            "completion_form": CompletionForm(initial={"completed_on": compliance.today()}),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*MANAGERS)
+def event_create(request: HttpRequest) -> HttpResponse:
+    return _event_form(request, TrainingEvent())
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*MANAGERS)
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_form(request, selectors.event_get_for_user(user=request.user, pk=pk, write=True))
+
+
+def _event_form(request: HttpRequest, event: TrainingEvent) -> HttpResponse:
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_save(event=form.instance, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(event)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "faon/trainingevent_form.html", {"form": form, "event": event}, status=status
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    response = HttpResponse(calendar.ics([event]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="faon-event-{event.pk}.ics"'
+    return response
+
+
+@require_GET
+@role_required(*READERS)
+def provider_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_user(user=request.user, pk=pk)
+    events = [
+        a.event
+        for a in selectors.attendance_list_visible_to(user=request.user)
+        .filter(provider=provider)
+        .select_related("event")
+    ]
+    response = HttpResponse(calendar.ics(events), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="faon-my-events.ics"'
+    return response
+
+
+@require_POST
+@role_required(PROVIDER)
+def event_register(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    provider = selectors.provider_for_manager(request.user)
+    if provider is None:
+        raise Http404
+    try:
+        services.attendance_register(provider=provider, event=event, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "You are registered.")
+    return redirect(event)
+
+
+@require_POST
+@role_required(SUPERVISOR, ADMINISTRATOR, PROVIDER)
+def attendance_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    attendance = selectors.attendance_get_for_user(user=request.user, pk=pk, write=True)
+    form = CompletionForm(request.POST)
+    if form.is_valid():
+        day = form.cleaned_data["completed_on"]
+        # Noon in the division's time zone: the date the provider gave, whatever its zone.
+        when = datetime.combine(day, time(12), tzinfo=compliance.division_tz())
+        if day > compliance.today():
+            form.add_error("completed_on", "The date cannot be in the future.")
+        else:
+            try:
+                services.attendance_record_completion(
+                    attendance=attendance, by=request.user, completed_at=when
+                )
+            except ValidationError as exc:
+                form.add_error("completed_on", exc.messages)
+            else:
+                messages.success(request, "Completion recorded; staff will confirm it.")
+                return redirect(attendance.event)
+    return render(
+        request,
+        "faon/attendance_complete.html",
+        {"form": form, "attendance": attendance},
+        status=400,
+    )
+
+
+@require_POST
+@role_required(*MANAGERS)
+def attendance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    attendance = selectors.attendance_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        services.attendance_confirm(attendance=attendance, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(attendance.event)
+    messages.success(request, "Attendance confirmed.")
+    return redirect(attendance.event)
