@@ -157,15 +157,16 @@ def need_assessment(
     if guideline is None or household_size < 1:
         return NeedAssessment(guideline, None, None, policy.recommend_up_to_percent, None)
     amount = guideline.amount_for(household_size)
-    percent = (Decimal(yearly_income) * 100 / amount).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP
-    )
+    income = Decimal(yearly_income)
+    percent = (income * 100 / amount).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    # Compare exact amounts: the rounded percentage would let 200.04% pass a 200% rule.
+    limit = amount * policy.recommend_up_to_percent / 100
     return NeedAssessment(
         guideline=guideline,
         guideline_amount=amount,
         percent_of_guideline=percent,
         threshold_percent=policy.recommend_up_to_percent,
-        recommended=percent <= policy.recommend_up_to_percent,
+        recommended=income <= limit,
     )
 
 
