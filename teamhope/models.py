@@ -204,6 +204,11 @@ class PeerCall(AuditedModel):
     def __str__(self) -> str:
         return f"Peer call #{self.pk}"
 
+    @property
+    def topic_labels(self) -> list[str]:
+        labels = dict(self.Topic.choices)
+        return [labels.get(t, t) for t in self.topics]
+
     def audit_label(self) -> str:
         return f"Peer call #{self.pk}"
 
