@@ -1,21 +1,28 @@
 """Notifications: an in-app row for the bell and, optionally, an e-mail through the outbox.
 
 Both are written in the caller's transaction, so a notification exists exactly when the
-change that caused it committed. The e-mail is handed to Celery after commit; if Redis is
-down the row stays pending and the outbox sweeper sends it later. E-mails carry only what
-happened and a link: never a family's or child's details.
+change that caused it committed. The e-mail is handed to Celery after commit with short
+broker timeouts; if Redis is down the publish fails fast, the error is logged and the row
+stays pending until the outbox sweeper sends it (never an error page for a saved change).
+E-mails carry only what happened and a link: never a family's or child's details.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 log = logging.getLogger(__name__)
+
+
+def absolute(url: str) -> str:
+    base = settings.SITE_URL.rstrip("/")
+    return f"{base}{url}" if url else base + "/"
 
 
 def notify(
@@ -26,8 +33,15 @@ def notify(
     url: str = "",
     key: str | None = None,
     email: bool = True,
+    template: str = "notification",
+    context: dict[str, Any] | None = None,
 ) -> int:
-    """Notify each recipient once per `key` (idempotent); return how many were new."""
+    """Notify each recipient once per `key` (idempotent); return how many were new.
+
+    `template` names an e-mail trio `emails/<template>-subject.txt|-body.txt|-body.html`,
+    rendered with `title`, `link`, `user` and `context`. Put no family or child details in
+    the title or the context: they are e-mailed.
+    """
     from accounts.models import Notification, OutboundEmail
 
     created = 0
@@ -36,40 +50,43 @@ def notify(
             continue
         try:
             with transaction.atomic():
-                Notification.objects.create(
+                note = Notification.objects.create(
                     recipient=user, event=event, title=title, url=url, key=key
                 )
         except IntegrityError:
             continue  # already notified under this key
         created += 1
-        if email and user.email:
-            context = {
-                "title": title,
-                "link": f"{settings.SITE_URL.rstrip('/')}{url}" if url else settings.SITE_URL,
-                "user": user,
-            }
-            outbox_key = f"{key or 'n'}:{user.pk}:{event}" if key else None
-            mail = OutboundEmail(
-                to=user.email,
-                subject=render_to_string("emails/notification-subject.txt", context).strip(),
-                body_text=render_to_string("emails/notification-body.txt", context),
-                body_html=render_to_string("emails/notification-body.html", context),
-                key=outbox_key or f"{event}:{user.pk}:{Notification.objects.latest('pk').pk}",
-            )
-            try:
-                with transaction.atomic():
-                    mail.save()
-            except IntegrityError:
-                continue
-            transaction.on_commit(lambda pk=mail.pk: enqueue_email(pk))
+        if not (email and user.email):
+            continue
+        data = {**(context or {}), "title": title, "link": absolute(url), "user": user}
+        mail = OutboundEmail(
+            to=user.email,
+            subject=render_to_string(f"emails/{template}-subject.txt", data).strip()[:200],
+            body_text=render_to_string(f"emails/{template}-body.txt", data),
+            body_html=render_to_string(f"emails/{template}-body.html", data),
+            key=f"{key}:{user.pk}:{event}"[:200] if key else f"{event}:n{note.pk}"[:200],
+        )
+        try:
+            with transaction.atomic():
+                mail.save()
+        except IntegrityError:
+            continue
+        transaction.on_commit(lambda pk=mail.pk: enqueue_email(pk))
     return created
 
 
-def enqueue_email(pk: int) -> None:
-    """Hand an outbox row to Celery; a broker outage only delays it (the sweeper retries)."""
+def enqueue_email(pk: int) -> bool:
+    """Hand an outbox row to Celery; a broker outage only delays it (the sweeper retries).
+
+    Runs after commit, inside the web request: it must never raise and never wait long.
+    The broker timeouts (settings, familysupport/celery.py) bound the publish to about a
+    second when Redis refuses connections and to the socket timeout when it hangs.
+    """
     from accounts import tasks
 
     try:
         tasks.deliver_email.apply_async(args=[pk], retry=False)
     except Exception:  # the broker is down or slow; the row stays pending
         log.warning("outbox: could not enqueue e-mail %s; the sweeper will retry", pk)
+        return False
+    return True
