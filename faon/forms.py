@@ -68,6 +68,7 @@ class ProviderProfileForm(forms.ModelForm):
         help_text="Hold Ctrl (Cmd on a Mac) to choose several.",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
     insurance_plans = SimpleArrayField(
         forms.CharField(max_length=80),
         required=False,
@@ -341,6 +342,8 @@ class StatusForm(forms.Form):
 
 
 class EventForm(forms.ModelForm):
+    online_url = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = TrainingEvent
         fields = [

@@ -7,6 +7,7 @@ TextChoices values with GIN indexes, so matching can filter with `__overlap` /
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from django.conf import settings
@@ -20,12 +21,29 @@ from django.utils import timezone
 from familysupport.lib.audit import AuditedModel
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_MEDIA_ROOT (read at use time) that have no URL."""
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError(
+            "Private documents have no URL; serve them through an access-checked view."
+        )
+
+
 def private_storage() -> FileSystemStorage:
     """Files under PRIVATE_MEDIA_ROOT with no URL: served only by access-checked views.
 
     A callable, so migrations reference it instead of freezing a path.
     """
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def _document_path(prefix: str, filename: str) -> str:
