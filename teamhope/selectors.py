@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf.locale import LANG_INFO
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -267,8 +268,13 @@ def call_list_visible_to(*, user) -> QuerySet[PeerCall]:
     if has_role(user, STAFF):
         return PeerCall.objects.select_related("match__volunteer__user")
     if has_role(user, {VOLUNTEER}):
+        # The family's first name only while the match lasts; afterwards the call stays
+        # in the volunteer's history without naming anyone.
         return PeerCall.objects.filter(match__volunteer__user=user).annotate(
-            first_name=F("match__family__contact_first_name")
+            first_name=DbCase(
+                When(match__ended_at__isnull=True, then=F("match__family__contact_first_name")),
+                default=Value(""),
+            )
         )
     return PeerCall.objects.none()
 

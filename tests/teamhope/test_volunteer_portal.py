@@ -24,6 +24,12 @@ def test_volunteer_sees_own_family_with_only_allowed_fields(
     login, volunteer, match, other_match, advocate
 ):
     family = match.family
+    # Distinctive values, so a match in the page cannot be a coincidence.
+    family.display_name = "Vandersloot-Household"
+    family.contact_name = "Marisol Vandersloot"
+    family.contact_first_name = "Marisol"
+    family.city = "Xylotown"
+    family.zip_code = "99501"
     family.address_line = "742 Evergreen Terrace"
     family.safe_contact_notes = "Only after 6pm; no voicemail"
     family.save()
@@ -202,3 +208,22 @@ def test_volunteer_pages_query_counts_do_not_grow(
     for url in urls:
         with django_assert_max_num_queries(MAX_QUERIES):
             assert client.get(url).status_code == 200
+
+
+def test_call_history_stops_naming_a_family_after_the_match_ends(
+    login, volunteer, match, supervisor
+):
+    from teamhope import services
+
+    family = match.family
+    family.contact_first_name = "Evangelina"
+    family.save()
+    PeerCallFactory(match=match, note="kept in my history")
+    client = login(volunteer.user)
+    assert (
+        match.family.contact_first_name in client.get(reverse("teamhope:my_calls")).content.decode()
+    )
+    services.match_end(match=match, reason="goals_met", by=supervisor)
+    html = client.get(reverse("teamhope:my_calls")).content.decode()
+    assert "kept in my history" in html
+    assert match.family.contact_first_name not in html
