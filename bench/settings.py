@@ -1,0 +1,30 @@
+"""Settings for the benchmark: production settings against the bench database, on 127.0.0.1.
+
+Only what a plain-HTTP local run needs differs from production: no HTTPS redirect, no
+manifest for static files (pages are measured, not assets), mail kept in memory.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key-never-used-in-production")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault(
+    "DATABASE_URL",
+    "postgres://postgres@127.0.0.1:5432/"
+    + os.environ.get("FSP_BENCH_DB_NAME", "familysupport_bench"),
+)
+
+from familysupport.settings.production import *  # noqa: F403
+from familysupport.settings.production import DATABASES, LOGGING
+
+SECURE_SSL_REDIRECT = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Persistent connections, as in production behind gunicorn.
+DATABASES["default"]["CONN_MAX_AGE"] = 600
+LOGGING["root"]["level"] = "WARNING"
