@@ -1,0 +1,81 @@
+"""Home-page dashboards: this month's work of a supervisor's team or of an advocate.
+
+Five aggregate queries at most, whatever the volume; scoped through the owning apps'
+selectors (and then to the team or the advocate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import figures
+
+
+@dataclass
+class Dashboard:
+    scope: str
+    month_label: str
+    contacts_this_month: int
+    open_by_risk: list[tuple[str, str, int]] = field(default_factory=list)
+    open_total: int = 0
+    referrals_awaiting: int = 0
+    tasks_overdue: int = 0
+
+
+def _month_range(today: date):
+    return figures.month_bounds(today.year, today.month)
+
+
+def dashboard_for(user) -> Dashboard | None:
+    from cases import selectors as cases_selectors
+    from cases.models import Case
+    from familysupport.lib.access import ADVOCATE, SUPERVISOR
+
+    from .drilldown import referral_list_visible_to
+
+    if not user.is_authenticated or user.role not in (ADVOCATE, SUPERVISOR):
+        return None
+    today = timezone.localdate(timezone=figures.division_tz())
+    start, end = _month_range(today)
+    contacts = cases_selectors.contact_list_visible_to(user=user)
+    cases = cases_selectors.case_list_visible_to(user=user)
+    tasks = cases_selectors.task_list_visible_to(user=user)
+    referrals = referral_list_visible_to(user)
+    if user.role == SUPERVISOR:
+        # The supervisor's team (advocates reporting to them) and their own work; a
+        # supervisor who leads no team sees the whole division.
+        if user.team_members.exists():
+            scope = "your team"
+            contacts = contacts.filter(Q(advocate__supervisor=user) | Q(advocate=user))
+            cases = cases.filter(Q(assigned_advocate__supervisor=user) | Q(assigned_advocate=user))
+            tasks = tasks.filter(Q(owner__supervisor=user) | Q(owner=user))
+            referrals = referrals.filter(Q(created_by__supervisor=user) | Q(created_by=user))
+        else:
+            scope = "the division"
+    else:
+        scope = "you"
+        contacts = contacts.filter(advocate=user)
+        cases = cases.filter(assigned_advocate=user)
+        tasks = tasks.filter(owner=user)
+        referrals = referrals.filter(created_by=user)
+    by_risk = dict(
+        cases.exclude(status=Case.Status.CLOSED)
+        .order_by()
+        .values_list("risk_level")
+        .annotate(n=Count("pk"))
+    )
+    return Dashboard(
+        scope=scope,
+        month_label=today.strftime("%B %Y"),
+        contacts_this_month=contacts.filter(started_at__gte=start, started_at__lt=end).count(),
+        open_by_risk=[
+            (value, label, by_risk.get(value, 0)) for value, label in reversed(Case.Risk.choices)
+        ],
+        open_total=sum(by_risk.values()),
+        referrals_awaiting=referrals.filter(status="sent").count(),
+        tasks_overdue=tasks.filter(done_at__isnull=True, due_on__lt=today).count(),
+    )

@@ -1,0 +1,286 @@
+"""The yearly report: page, progress, drill-downs, exports and publishing.
+
+Who (DESIGN.md): administrators read, export and publish; supervisors read (no exports,
+no publishing); every other role gets 403.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from familysupport.lib import audit
+from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
+
+from . import charts, definitions, drilldown, exports, services
+from .models import ReportRun
+
+READERS = (ADMINISTRATOR, SUPERVISOR)
+PAGE_SIZE = 50
+FORMATS = ("csv", "xlsx")
+
+
+def _year_or_404(year: int) -> int:
+    if not services.year_is_valid(year):
+        raise Http404("No report for this year.")
+    return year
+
+
+def can_export(user) -> bool:
+    return user.is_authenticated and user.role == ADMINISTRATOR
+
+
+def _figure_url(year: int, spec: dict | None) -> str | None:
+    if not spec:
+        return None
+    params = {k: v for k, v in spec.items() if k != "figure"}
+    url = reverse("reports:drilldown", args=[year, spec["figure"]])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _present(results: dict, *, year: int, public: bool) -> list[dict]:
+    """Tables ready for the template: cells in column order with their drill-down links."""
+    out = []
+    for raw in results.get("tables", []):
+        t = exports.table_for_display(raw, public=public)
+
+        def line(r: dict, t: dict = t) -> dict:
+            return {
+                "label": r["label"],
+                "cells": [
+                    {
+                        "value": r["cells"].get(c["key"]),
+                        "kind": c["kind"],
+                        "url": None if public else _figure_url(year, r["links"].get(c["key"])),
+                    }
+                    for c in t["columns"]
+                ],
+            }
+
+        out.append(
+            {
+                "key": t["key"],
+                "title": t["title"],
+                "columns": t["columns"],
+                "row_header": t.get("row_header") or "Category",
+                "rows": [line(r) for r in t["rows"]],
+                "total": line(t["total"]) if t.get("total") else None,
+                "note": t.get("note", ""),
+                "chart": None if public else charts.for_table(raw),
+            }
+        )
+    return out
+
+
+def _source(request, snapshot) -> str:
+    if snapshot is None:
+        return "live"
+    return "live" if request.GET.get("view") == "live" else "snapshot"
+
+
+@require_GET
+@role_required(*READERS)
+def report_index(request):
+    """The year picker's target (?year=) and the menu's entry: the current year by default."""
+    try:
+        year = int(request.GET.get("year") or services.current_year())
+    except ValueError:
+        year = services.current_year()
+    if not services.year_is_valid(year):
+        year = services.current_year()
+    return redirect("reports:year", year=year)
+
+
+@require_GET
+@role_required(*READERS)
+def report_year(request, year: int):
+    _year_or_404(year)
+    public = request.GET.get("public") == "1"
+    snapshot = services.snapshot_latest(year=year)
+    source = _source(request, snapshot)
+    run, pending = services.report_live(year=year, user=request.user)
+    live = run.results if run else None
+    results = snapshot.results if source == "snapshot" else live
+    diff = (
+        services.snapshot_diff(snapshot.results, live)
+        if snapshot is not None and live is not None
+        else None
+    )
+    context = {
+        "year": year,
+        "years": list(range(services.current_year(), services.FIRST_YEAR - 1, -1)),
+        "public": public,
+        "source": source,
+        "snapshot": snapshot,
+        "run": run,
+        "pending": pending,
+        "results": results,
+        "tables": _present(results, year=year, public=public) if results else [],
+        "headlines": _headlines(results, year=year, public=public) if results else [],
+        "diff": diff,
+        "definitions_version": definitions.DEFINITIONS_VERSION,
+        "notes": definitions.NOTES,
+        "can_export": can_export(request.user),
+        "can_publish": request.user.role == ADMINISTRATOR,
+        "export_query": urlencode(
+            {
+                **({"public": "1"} if public else {}),
+                **({"view": "live"} if snapshot and source == "live" else {}),
+            }
+        ),
+    }
+    return render(request, "reports/report_year.html", context)
+
+
+def _headlines(results: dict, *, year: int, public: bool) -> list[dict]:
+    out = []
+    for key, meta in definitions.HEADLINES.items():
+        value = results.get("headline", {}).get(key)
+        if public and exports.is_small(value):
+            value = exports.SUPPRESSED
+        out.append(
+            {
+                "key": key,
+                "title": meta["title"],
+                "definition": meta["definition"],
+                "value": value,
+                "url": None if public else reverse("reports:drilldown", args=[year, key]),
+            }
+        )
+    return out
+
+
+@require_GET
+@role_required(*READERS)
+def report_status(request, year: int):
+    """The progress bar's fragment, polled by htmx while a background run computes."""
+    _year_or_404(year)
+    run = ReportRun.objects.filter(year=year).order_by("-created_at", "-pk").first()
+    if run is None:
+        raise Http404
+    if run.status == ReportRun.Status.DONE:
+        response = render(request, "reports/includes/_progress_done.html", {"year": year})
+        response["HX-Refresh"] = "true"  # reload the page to show the fresh figures
+        return response
+    return render(request, "reports/includes/_progress.html", {"run": run, "year": year})
+
+
+@require_POST
+@role_required(*READERS)
+def report_refresh(request, year: int):
+    _year_or_404(year)
+    services.run_start(year=year, user=request.user)
+    messages.info(request, "The figures are being recomputed.")
+    return redirect("reports:year", year=year)
+
+
+@require_POST
+@role_required(ADMINISTRATOR)
+def report_publish(request, year: int):
+    _year_or_404(year)
+    try:
+        services.snapshot_publish(year=year, by=request.user, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reports:year", year=year)
+    messages.success(request, f"The {year} figures are published.")
+    return redirect("reports:year", year=year)
+
+
+# --- drill-down ------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*READERS)
+def drilldown_list(request, year: int, figure: str):
+    _year_or_404(year)
+    fig = drilldown.figure_get(figure)
+    params = drilldown.parse_params(fig, request.GET)
+    qs = fig.queryset(request.user, year, **params)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"url": fig.url(obj), "cells": [c.value(obj) for c in fig.columns]} for obj in page]
+    return render(
+        request,
+        "reports/drilldown_list.html",
+        {
+            "year": year,
+            "figure": fig,
+            "words": drilldown.describe(fig, params),
+            "page": page,
+            "rows": rows,
+            "can_export": can_export(request.user),
+            "export_query": urlencode(params),
+        },
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def drilldown_export(request, year: int, figure: str, fmt: str):
+    _year_or_404(year)
+    if not can_export(request.user):
+        raise PermissionDenied
+    if fmt not in FORMATS:
+        raise Http404
+    fig = drilldown.figure_get(figure)
+    params = drilldown.parse_params(fig, request.GET)
+    qs = fig.queryset(request.user, year, **params)
+    audit.record(
+        action="reports.export.downloaded",
+        actor=request.user,
+        changes={"year": year, "figure": figure, "params": params, "format": fmt, "records": True},
+    )
+    name = f"by-the-numbers-{year}-{figure}.{fmt}"
+    rows = exports.record_rows(fig.columns, qs)
+    if fmt == "csv":
+        return exports.csv_response(name, rows)
+    return exports.xlsx_response(name, [(fig.title, rows)])
+
+
+# --- table exports ---------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*READERS)
+def report_export(request, year: int, table: str, fmt: str):
+    _year_or_404(year)
+    if not can_export(request.user):
+        raise PermissionDenied
+    if fmt not in FORMATS:
+        raise Http404
+    public = request.GET.get("public") == "1"
+    snapshot = services.snapshot_latest(year=year)
+    source = _source(request, snapshot)
+    if source == "snapshot":
+        results = snapshot.results
+    else:
+        run, _pending = services.report_live(year=year, user=request.user)
+        if run is None:
+            messages.info(request, "The figures are still being computed; export them when ready.")
+            return redirect("reports:year", year=year)
+        results = run.results
+    tables = results["tables"]
+    if table != "all":
+        tables = [t for t in tables if t["key"] == table]
+        if not tables:
+            raise Http404
+    audit.record(
+        action="reports.export.downloaded",
+        actor=request.user,
+        obj=snapshot if source == "snapshot" else None,
+        changes={"year": year, "table": table, "format": fmt, "public": public, "source": source},
+    )
+    suffix = "-public" if public else ""
+    name = f"by-the-numbers-{year}-{table}{suffix}.{fmt}"
+    sheets = [(t["title"], exports.table_rows(t, public=public)) for t in tables]
+    if fmt == "csv":
+        rows = sheets[0][1] if len(sheets) == 1 else exports.csv_sections(sheets)
+        return exports.csv_response(name, rows)
+    return exports.xlsx_response(name, sheets)
