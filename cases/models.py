@@ -455,8 +455,8 @@ class ResourceFeedback(models.Model):
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="feedback")
     helpful = models.PositiveSmallIntegerField(choices=Rating.choices)
-    easy_to_understand = models.BooleanField(null=True)
-    would_recommend = models.BooleanField(null=True)
+    easy_to_understand = models.BooleanField(null=True, blank=True)
+    would_recommend = models.BooleanField(null=True, blank=True)
     comment = models.TextField(max_length=1000, blank=True)
     created_on = models.DateField(default=timezone.localdate)  # a day only: less identifying
 
