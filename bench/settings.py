@@ -7,6 +7,7 @@ manifest for static files (pages are measured, not assets), mail kept in memory.
 from __future__ import annotations
 
 import os
+import warnings
 
 os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key-never-used-in-production")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -28,3 +29,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Persistent connections, as in production behind gunicorn.
 DATABASES["default"]["CONN_MAX_AGE"] = 600
 LOGGING["root"]["level"] = "WARNING"
+# Static files are not collected for the benchmark (pages are measured, not assets).
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
