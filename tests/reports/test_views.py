@@ -274,3 +274,13 @@ def test_refresh_starts_one_run_per_year(administrator, supervisor, login):
     login(administrator).post(reverse("reports:refresh", args=[2024]))
     login(supervisor).post(reverse("reports:refresh", args=[2024]))
     assert ReportRun.objects.filter(year=2024, status="pending").count() == 1
+
+
+def test_never_computed_year_of_a_large_database_goes_to_the_background(
+    settings, administrator, login, monkeypatch
+):
+    monkeypatch.setattr("reports.tasks.report_compute.delay", lambda run_id: None)
+    settings.REPORTS_BACKGROUND_ROWS = -1  # every database counts as large
+    html = login(administrator).get(_year_url()).content.decode()
+    assert "<progress" in html
+    assert ReportRun.objects.get(year=2024).status == "pending"
