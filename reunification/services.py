@@ -335,7 +335,9 @@ def travel_request_complete(
     _event(tr, "completed", by)
     policy = selectors.policy_get()
     case = tr.case
-    owner = case.assigned_advocate or tr.requested_by
+    # Follow-ups belong to whoever works the case now; someone active must own them.
+    candidates = (case.assigned_advocate, tr.requested_by, by)
+    owner = next(u for u in candidates if u is not None and u.is_active)
     for days, due in zip(
         sorted(set(policy.follow_up_days)),
         follow_up_due_dates(timezone.localdate(now), policy.follow_up_days),

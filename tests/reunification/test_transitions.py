@@ -275,3 +275,13 @@ def test_costs_are_decimal(supervisor):
     assert isinstance(tr.yearly_income, Decimal)
     assert isinstance(tr.amount_requested, Decimal)
     assert seg.estimated_cost + seg.actual_cost == Decimal("0.30")  # exact, unlike floats
+
+
+def test_follow_ups_go_to_an_active_owner(supervisor):
+    tr = in_status(S.BOOKED)
+    tr.case.assigned_advocate.is_active = False
+    tr.case.assigned_advocate.save()
+    services.travel_request_complete(travel_request=tr, by=supervisor)
+    assert set(Task.objects.filter(case=tr.case).values_list("owner", flat=True)) == {
+        tr.requested_by_id
+    }
