@@ -45,7 +45,9 @@ def test_request_approve_book_and_print_itinerary(
     page.get_by_label("Notes", exact=True).fill("Mother and aunt travel together.")
     page.get_by_role("button", name="Save draft").click()
     assert page.get_by_text("The return date cannot be before the departure date.").is_visible()
-    assert page.get_by_label("Notes", exact=True).input_value() == "Mother and aunt travel together."
+    assert (
+        page.get_by_label("Notes", exact=True).input_value() == "Mother and aunt travel together."
+    )
     assert_accessible(page)
     page.get_by_label("Requested return").fill("2026-09-18")
     page.get_by_role("button", name="Save draft").click()
