@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import services as case_services
 from familysupport.lib import audit
 from familysupport.lib.access import SUPERVISOR
 from familysupport.lib.notify import notify
@@ -343,7 +344,7 @@ def travel_request_complete(
         follow_up_due_dates(timezone.localdate(now), policy.follow_up_days),
         strict=True,
     ):
-        _task_create(
+        case_services.task_create(
             case=case,
             owner=owner,
             title=f"Reunification follow-up ({days} days after the trip, {tr.reference})",
@@ -351,21 +352,6 @@ def travel_request_complete(
             by=by,
         )
     return tr
-
-
-def _task_create(*, case, owner, title: str, due_on: dt.date, by) -> Any:
-    try:
-        from cases.services import task_create
-    except ImportError:
-        task_create = None
-    if task_create is not None:
-        return task_create(case=case, owner=owner, title=title, due_on=due_on, by=by)
-    # TODO use cases.services.task_create (not written yet when this app was built)
-    from cases.models import Task
-
-    task = Task(case=case, owner=owner, title=title[:200], due_on=due_on)
-    task.save()
-    return task
 
 
 @transaction.atomic
