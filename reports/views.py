@@ -162,6 +162,7 @@ def _headlines(results: dict, *, year: int, public: bool) -> list[dict]:
 def report_status(request, year: int):
     """The progress bar's fragment, polled by htmx while a background run computes."""
     _year_or_404(year)
+    services.run_in_flight(year=year)  # marks a run stuck past the time limit as failed
     run = ReportRun.objects.filter(year=year).order_by("-created_at", "-pk").first()
     if run is None:
         raise Http404

@@ -284,3 +284,11 @@ def test_never_computed_year_of_a_large_database_goes_to_the_background(
     html = login(administrator).get(_year_url()).content.decode()
     assert "<progress" in html
     assert ReportRun.objects.get(year=2024).status == "pending"
+
+
+def test_a_run_stuck_past_the_time_limit_is_shown_as_failed(administrator, login):
+    run = ReportRun.objects.create(year=2024, created_at=ny(2024, 1, 1, 9))
+    response = login(administrator).get(reverse("reports:status", args=[2024]))
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert b"Try again" in response.content and b"hx-get" not in response.content
