@@ -530,7 +530,6 @@ class Loader:
         return self.insert(
             Contact,
             {
-                "id": "k",
                 "case": "c.id",
                 "advocate": "c.assigned_advocate_id",
                 "started_at": at,
@@ -550,7 +549,8 @@ class Loader:
             },
             f"""(SELECT k, 1 + floor(random() * {self.C})::int AS cid, {self.rnd(8, "k")}
                  FROM generate_series(1, {self.s.contacts}) k) s
-               JOIN cases_case c ON c.id = s.cid""",
+               JOIN cases_case c ON c.id = s.cid
+               ORDER BY {at}""",
         )
 
     def tasks(self) -> int:
@@ -883,7 +883,6 @@ class Loader:
         return self.insert(
             PeerCall,
             {
-                "id": "k",
                 "match": "m.id",
                 "called_at": at,
                 "duration_minutes": "5 + floor(r2 * 85)::int",
@@ -896,7 +895,8 @@ class Loader:
             },
             f"""(SELECT k, 1 + floor(random() * {matches})::int AS mid, {self.rnd(6, "k")}
                  FROM generate_series(1, {self.s.peer_calls}) k) s
-               JOIN teamhope_peermatch m ON m.id = s.mid""",
+               JOIN teamhope_peermatch m ON m.id = s.mid
+               ORDER BY {at}""",
         )
 
     def escalations(self) -> int:
@@ -989,13 +989,13 @@ class Loader:
                               AS answered
                    FROM {inner}) s
                   JOIN cases_family f ON f.id = s.family_id
-                  LEFT JOIN bench_active_provider ap ON ap.n = s.pn"""
+                  LEFT JOIN bench_active_provider ap ON ap.n = s.pn
+                  ORDER BY s.created"""
         answered = "('accepted', 'declined', 'first_appointment', 'completed')"
         accepted = "('accepted', 'first_appointment', 'completed')"
         return self.insert(
             Referral,
             {
-                "id": "k",
                 "case": "s.cid",
                 "family": "s.family_id",
                 "service_type": self.sql.pick(services, "r6"),

@@ -31,3 +31,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 600
 LOGGING["root"]["level"] = "WARNING"
 # Static files are not collected for the benchmark (pages are measured, not assets).
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+# A broker database of its own: a report run queued by the benchmark must never reach a
+# worker that serves another database (its run id would name another row there).
+CELERY_BROKER_URL = os.environ.get("FSP_BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
