@@ -354,6 +354,13 @@ def _haversine(lat, lng, origin: Origin):
     )
 
 
+def _max_radius(qs: QuerySet) -> float:
+    """The widest service radius in play: the bounding box need not be larger (one query)."""
+    from django.db.models import Max
+
+    return float(qs.aggregate(m=Max("service_radius_miles"))["m"] or 0)
+
+
 def _bbox(origin: Origin, miles: float) -> tuple[float, float, float, float]:
     dlat = miles / MILES_PER_DEGREE_LAT
     cos_lat = max(math.cos(math.radians(origin.latitude)), 0.01)
@@ -366,7 +373,9 @@ def _bbox(origin: Origin, miles: float) -> tuple[float, float, float, float]:
     )
 
 
-def _located(qs: QuerySet, origin: Origin, *, in_person_q: Q) -> tuple[QuerySet, Q]:
+def _located(
+    qs: QuerySet, origin: Origin, *, in_person_q: Q, max_radius: float = MAX_RADIUS_MILES
+) -> tuple[QuerySet, Q]:
     """Annotate distance / in_reach and return the "within its radius" condition.
 
     Rows without their own coordinates fall back to their ZIP's centroid. The condition
@@ -385,14 +394,17 @@ def _located(qs: QuerySet, origin: Origin, *, in_person_q: Q) -> tuple[QuerySet,
             in_reach=Value(False, output_field=BooleanField()),
         )
         return qs, Q(pk__in=[])
-    lat_lo, lat_hi, lng_lo, lng_hi = _bbox(origin, MAX_RADIUS_MILES)
+    lat_lo, lat_hi, lng_lo, lng_hi = _bbox(origin, min(max_radius, MAX_RADIUS_MILES))
     zips_in_box = ZipCentroid.objects.filter(
         latitude__range=(lat_lo, lat_hi), longitude__range=(lng_lo, lng_hi)
     ).values("pk")
     in_box = Q(latitude__range=(lat_lo, lat_hi), longitude__range=(lng_lo, lng_hi)) | Q(
         latitude__isnull=True, zip_code__in=zips_in_box
     )
-    reach = in_box & in_person_q & Q(distance__lte=F("service_radius_miles"))
+    # Each row's own radius as a latitude band: cheap, and skips most distance computations.
+    band = F("service_radius_miles") / Value(MILES_PER_DEGREE_LAT)
+    own_band = Q(m_lat__gte=Value(origin.latitude) - band, m_lat__lte=Value(origin.latitude) + band)
+    reach = in_box & in_person_q & own_band & Q(distance__lte=F("service_radius_miles"))
     qs = qs.annotate(distance=_haversine(F("m_lat"), F("m_lng"), origin)).annotate(
         in_reach=Case(
             When(reach, then=Value(True)), default=Value(False), output_field=BooleanField()
@@ -517,7 +529,9 @@ def agency_match(*, origin: Origin, criteria: Criteria, limit: int = MATCH_LIMIT
         qs = qs.filter(services__contains=[criteria.service_type])
     if criteria.language:
         qs = qs.filter(languages__contains=[criteria.language])
-    qs, reach = _located(qs, origin, in_person_q=Q())
+    qs, reach = _located(
+        qs, origin, in_person_q=Q(), max_radius=_max_radius(Agency.objects.filter(is_active=True))
+    )
     remote = Q(pk__in=[])
     if criteria.include_telehealth and origin.state:
         remote = Q(remote_states__contains=[origin.state])
