@@ -45,8 +45,7 @@ if str(ROOT) not in sys.path:
 DEFAULT_DB = os.environ.get("FSP_BENCH_DB_NAME", "familysupport_bench")
 SERVER_URL = os.environ.get("FSP_BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
 RESULTS = ROOT / "bench" / "RESULTS.md"
-MARK_START = "<!-- bench:measured:start -->"
-MARK_END = "<!-- bench:measured:end -->"
+MARK = "<!-- bench:measured{tag}:{edge} -->"
 
 # Targets (issue 9 acceptance).
 P95_MS = 150
@@ -466,7 +465,12 @@ def measure_report_inprocess(user, year: int) -> dict:
 def report_task_memory(db: str, year: int) -> dict:
     """Peak memory of the report computation, in a fresh process (as a Celery worker runs it)."""
     proc = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, str(Path(__file__)), "--db", db, "--report-task", str(year)],
+        [sys.executable, str(Path(__file__)), "--db", db, "--report-task", str(year)]
+        + (
+            ["--pg-options", os.environ["FSP_BENCH_PG_OPTIONS"]]
+            if os.environ.get("FSP_BENCH_PG_OPTIONS")
+            else []
+        ),
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -780,7 +784,9 @@ def markdown(results: dict) -> str:
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['mem_gb']} GB RAM, Python {m['python']}, "
         f"{m['postgres']} (shared_buffers {m['pg_settings']['shared_buffers']}, work_mem "
         f"{m['pg_settings']['work_mem']}, jit {m['pg_settings']['jit']}); "
-        f"bench database {m['db_size']}. Server: gunicorn, {WORKERS} sync workers, persistent "
+        f"bench database {m['db_size']}"
+        + (f"; connection options `{results['pg_options']}`" if results.get("pg_options") else "")
+        + f". Server: gunicorn, {WORKERS} sync workers, persistent "
         f"DB connections (CONN_MAX_AGE 600); load: {CONCURRENCY} concurrent clients on 127.0.0.1, "
         f"{results['duration']:.0f} s per page (at most {results['max_requests']} requests). "
         f"Load average (1/5/15 min) before the run: "
@@ -916,18 +922,22 @@ def verdict(p: dict, list_rps: float | None) -> str:
     return "ok" if not misses else "**" + "; ".join(misses) + "**"
 
 
-def write_results(md: str, results: dict) -> None:
+def write_results(md: str, results: dict, tag: str = "") -> None:
+    """Rewrite the measured block (per --tag) of RESULTS.md; keep the notes around it."""
+    start = MARK.format(tag=f":{tag}" if tag else "", edge="start")
+    end = MARK.format(tag=f":{tag}" if tag else "", edge="end")
     head = (
-        "# Benchmark results\n\nThe measured section between the markers is rewritten by "
-        "`bench/run.py`; the notes around it are kept.\n\n"
+        "# Benchmark results\n\nThe measured blocks between the markers are rewritten by "
+        "`bench/run.py`; the notes around them are kept.\n\n"
     )
-    text = RESULTS.read_text() if RESULTS.exists() else head + MARK_START + "\n" + MARK_END + "\n"
-    if MARK_START not in text:
-        text += "\n" + MARK_START + "\n" + MARK_END + "\n"
-    before, rest = text.split(MARK_START, 1)
-    _, after = rest.split(MARK_END, 1)
-    RESULTS.write_text(before + MARK_START + "\n" + md + "\n" + MARK_END + after)
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    text = RESULTS.read_text() if RESULTS.exists() else head
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    RESULTS.write_text(f"{before}{start}\n{md}\n{end}{after}")
+    name = f"results-{tag}.json" if tag else "results.json"
+    (ROOT / "bench" / name).write_text(json.dumps(results, indent=1, default=str))
 
 
 def print_table(results: dict) -> None:
@@ -965,6 +975,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="measure only pages whose label contains this")
     parser.add_argument("--no-load", action="store_true", help="skip gunicorn and the load loop")
     parser.add_argument("--no-write", action="store_true", help="do not rewrite RESULTS.md")
+    parser.add_argument("--tag", default="", help="write to the RESULTS.md block of this name")
+    parser.add_argument(
+        "--pg-options",
+        default="",
+        help='libpq options for every connection, e.g. "-c jit=off" (compare a setting)',
+    )
     parser.add_argument("--report-task", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -975,6 +991,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.duration > 60 or args.max_requests > 20_000:
         parser.error("keep the load bounded: --duration ≤ 60 and --max-requests ≤ 20000")
+    if args.pg_options:
+        os.environ["FSP_BENCH_PG_OPTIONS"] = args.pg_options  # inherited by gunicorn too
     if not database_exists(args.db):
         log(f"bench: database {args.db} does not exist; run bench/generate.py first.")
         return 2
@@ -997,6 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
         "year": year,
         "duration": args.duration,
         "max_requests": args.max_requests,
+        "pg_options": args.pg_options,
         "machine": machine(),
         "loadavg_before": os.getloadavg(),
         "rows": row_counts(),
@@ -1073,7 +1092,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print_table(results)
     if not args.no_write:
-        write_results(markdown(results), results)
+        write_results(markdown(results), results, args.tag)
         log(f"\nwrote {RESULTS.relative_to(ROOT)}")
     return 0
 

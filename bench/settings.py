@@ -34,3 +34,7 @@ warnings.filterwarnings("ignore", message="No directory at", category=UserWarnin
 # A broker database of its own: a report run queued by the benchmark must never reach a
 # worker that serves another database (its run id would name another row there).
 CELERY_BROKER_URL = os.environ.get("FSP_BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
+# `bench/run.py --pg-options "-c jit=off"` measures a PostgreSQL setting without changing the
+# server (passed to every connection, like OPTIONS in production settings would be).
+if os.environ.get("FSP_BENCH_PG_OPTIONS"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ["FSP_BENCH_PG_OPTIONS"]
