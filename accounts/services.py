@@ -64,7 +64,7 @@ def user_invite(
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])
     audit.record(action="accounts.user.invited", obj=user, actor=by)
-    _queue_email(
+    email_queue(
         to=user.email,
         template="invite",
         context={"link": invite_link(user=user), "hours": settings.INVITE_TIMEOUT_SECONDS // 3600},
@@ -80,7 +80,7 @@ def user_resend_invite(*, user: User, by: User) -> None:
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])
     audit.record(action="accounts.user.invite_resent", obj=user, actor=by)
-    _queue_email(
+    email_queue(
         to=user.email,
         template="invite",
         context={"link": invite_link(user=user), "hours": settings.INVITE_TIMEOUT_SECONDS // 3600},
@@ -150,7 +150,8 @@ def notification_mark_read(*, user: User, pk: int | None = None) -> int:
     return count
 
 
-def _queue_email(*, to: str, template: str, context: dict, key: str) -> OutboundEmail:
+def email_queue(*, to: str, template: str, context: dict, key: str) -> OutboundEmail:
+    """Queue an e-mail to any address (invitees, applicants) through the outbox, once per key."""
     from familysupport.lib.notify import enqueue_email
 
     mail = OutboundEmail.objects.create(

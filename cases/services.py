@@ -554,14 +554,14 @@ def resource_share(
     ]
     if send:
         # The outbox writer lives in accounts; it is private there (asked the lead to export it).
-        from accounts.services import _queue_email
+        from accounts.services import email_queue
 
         site = settings.SITE_URL.rstrip("/")
         context = {
             "organisation": settings.ORGANISATION_NAME,
             "links": [(r.title, f"{site}{r.get_public_url()}") for r in resources],
         }
-        _queue_email(
+        email_queue(
             to=family.email,
             template="cases-resources-shared",
             context=context,

@@ -206,7 +206,7 @@ def _connect(sender: type[models.Model], **kwargs) -> None:
 models.signals.class_prepared.connect(_connect, weak=False)
 
 
-def _client_ip(request) -> str | None:
+def client_ip(request) -> str | None:
     # Behind the production proxy the real address is the last hop it appended.
     from django.conf import settings
 
@@ -226,7 +226,7 @@ class AuditContextMiddleware:
         token = _request_ctx.set(
             RequestInfo(
                 user=getattr(request, "user", None),
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 path=request.path,
             )

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from familysupport.lib.audit import _client_ip
+from familysupport.lib.audit import client_ip
 
 from .. import selectors, services
 from ..forms import (
@@ -24,7 +24,7 @@ JOIN_WINDOW = 60 * 60
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    key = f"faon:join:{_client_ip(request) or 'unknown'}"
+    key = f"faon:join:{client_ip(request) or 'unknown'}"
     cache.add(key, 0, JOIN_WINDOW)
     try:
         count = cache.incr(key)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import User
 from tests.conftest import mfa_login
 from tests.factories import UserFactory
 
@@ -48,10 +50,25 @@ def test_no_declaration_for_a_missing_pattern():
     assert not stale, f"declared but not routed: {stale}"
 
 
-def _world() -> World:
-    owner = {r: UserFactory(role=r, email=f"owner-{r}@example.test") for r in ROLES}
-    other = {r: UserFactory(role=r, email=f"other-{r}@example.test") for r in ROLES}
-    return World(owner=owner, other=other)
+@pytest.fixture(scope="module")
+def matrix_users(django_db_setup, django_db_blocker):
+    """The ten users every route is tried with, made once for the module (they are the
+    slow part); each route's own records still roll back with its test."""
+    with django_db_blocker.unblock():
+        owner = {r: UserFactory(role=r, email=f"owner-{r}@matrix.test") for r in ROLES}
+        other = {r: UserFactory(role=r, email=f"other-{r}@matrix.test") for r in ROLES}
+    yield owner, other
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Committed rows this fixture made: the users (and their authenticators) and the
+        # audit entries of their creation. TRUNCATE is how test teardown clears the
+        # append-only table; the app itself can never do it.
+        User.objects.filter(email__endswith="@matrix.test").delete()
+        cursor.execute("TRUNCATE accounts_auditentry")
+
+
+def _world(users) -> World:
+    owner, other = users
+    return World(owner=dict(owner), other=dict(other))
 
 
 def _client_for(world: World, principal: str) -> Client:
@@ -69,9 +86,9 @@ def _outcome(response) -> int | str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(ROUTES))
-def test_access_matrix(name):
+def test_access_matrix(name, matrix_users):
     route = ROUTES[name]
-    world = _world()
+    world = _world(matrix_users)
     kwargs = route.build(world) if route.build else {}
     url = reverse(name, kwargs=kwargs) + route.query
     failures = []

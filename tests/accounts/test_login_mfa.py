@@ -168,3 +168,16 @@ def test_login_flow_needs_no_redis(settings):
     assert client.post(reverse("mfa_authenticate"), {"code": code_for(user)}).status_code == 302
     assert client.get(reverse("home")).status_code == 200
     assert time.monotonic() - started < 30  # generous: only guards against a hang
+
+
+@pytest.mark.django_db
+def test_background_requests_during_enrolment_get_401_and_keep_the_secret():
+    user = UserFactory(totp=False)
+    client = Client()
+    password_step(client, user.email)
+    client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session["mfa.totp.secret"]
+    badge = client.get(reverse("accounts:notification_badge"), HTTP_HX_REQUEST="true")
+    assert badge.status_code == 401
+    assert client.session["mfa.totp.secret"] == secret
