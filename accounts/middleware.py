@@ -77,11 +77,13 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if user.is_authenticated and not self._exempt(request):
             added_at = selectors.user_second_factor_added_at(user=user)
-            if added_at is None or not self._passed_in_session(request, added_at.timestamp()):
-                if is_background(request) or request.headers.get("HX-Request"):
-                    # A badge or poll must not load the set-up page: that would draw a
-                    # new TOTP secret behind the user's back.
-                    return HttpResponse(status=401)
+            not_passed = added_at is None or not self._passed_in_session(
+                request, added_at.timestamp()
+            )
+            if not_passed and (is_background(request) or request.headers.get("HX-Request")):
+                # A badge or poll must not load the set-up page: that would draw a new
+                # TOTP secret behind the user's back.
+                return HttpResponse(status=401)
             if added_at is None:
                 messages.info(request, "Set up an authenticator app to protect your account.")
                 return redirect("mfa_activate_totp")

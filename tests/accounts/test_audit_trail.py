@@ -13,9 +13,12 @@ from familysupport.lib.audit import AuditBypassError
 @pytest.mark.django_db
 def test_update_on_the_audit_table_is_refused_by_the_database(advocate):
     audit.record(action="test.thing.done", actor=advocate)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE accounts_auditentry SET action = 'rewritten'")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE accounts_auditentry SET action = 'rewritten'")
 
 
 @pytest.mark.django_db
