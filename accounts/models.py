@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
@@ -207,3 +209,78 @@ class SentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.object_key} {self.period}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (familysupport.lib.jobs): when, how long, how much, errors.
+
+    Operational data only: job name, counts and an exception's type, never its message (a
+    message can quote a name or an address). A "run now" request is a row first (pending),
+    so a request made while Redis is down is not lost: the minute's sweep enqueues it.
+    """
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Run now"
+        COMMAND = "command", "Command"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the queue"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    job = models.CharField(max_length=60)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)  # last handed to the broker
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.DurationField(null=True, blank=True)
+    # What the job returned: notices sent, or items made (snapshots, certificates).
+    items = models.PositiveIntegerField(null=True, blank=True)
+    error_type = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["job", "-requested_at", "-id"], name="jobrun_job_recent"),
+            models.Index(
+                fields=["status", "requested_at"],
+                name="jobrun_open",
+                condition=models.Q(status__in=["pending", "queued"]),
+            ),
+        ]
+
+    # Longer than any job's hard time limit (30 minutes): a run still "running" after this
+    # was killed (worker lost, machine restarted) and never wrote its end.
+    STALE_AFTER = timedelta(hours=1)
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.status} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def interrupted(self) -> bool:
+        started = self.started_at
+        return self.status == self.Status.RUNNING and bool(
+            started and started < timezone.now() - self.STALE_AFTER
+        )
+
+    @property
+    def status_label(self) -> str:
+        return "Interrupted" if self.interrupted else self.get_status_display()
+
+    @property
+    def duration_label(self) -> str:
+        if self.duration is None:
+            return ""
+        seconds = self.duration.total_seconds()
+        if seconds < 60:
+            return f"{seconds:.1f} s"
+        minutes, seconds = divmod(round(seconds), 60)
+        return f"{minutes} min {seconds} s"
