@@ -30,4 +30,4 @@ RUN SECRET_KEY="$BUILD_SECRET_KEY" \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "familysupport.wsgi", "--bind=0.0.0.0:8000", "--access-logfile=-"]
+CMD ["gunicorn", "familysupport.wsgi", "--bind=0.0.0.0:8000", "--access-logfile=-", "--access-logformat=%(h)s %(t)s \"%(m)s %(U)s %(H)s\" %(s)s %(b)s %(L)s"]

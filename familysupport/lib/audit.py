@@ -207,12 +207,16 @@ models.signals.class_prepared.connect(_connect, weak=False)
 
 
 def client_ip(request) -> str | None:
-    # Behind the production proxy the real address is the last hop it appended.
+    """The client's address. With N trusted proxies in front, each appends the address it
+    saw, so the client is the N-th entry from the right; anything further left is forgeable."""
     from django.conf import settings
 
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
-        return forwarded.split(",")[-1].strip() or None
+    count = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    parts = [
+        p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+    ]
+    if count and len(parts) >= count:
+        return parts[-count]
     return request.META.get("REMOTE_ADDR") or None
 
 

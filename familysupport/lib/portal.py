@@ -20,6 +20,29 @@ class MenuItem:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class MenuGroup:
+    """A dropdown in the navigation bar: an app's links when it offers several."""
+
+    label: str
+    items: tuple[MenuItem, ...]
+    order: int
+
+    is_group = True
+
+
+# Dropdown titles for apps that contribute more than one link; the others stay top-level.
+GROUP_LABELS = {
+    "accounts": "Administration",
+    "referrals": "Referrals",
+    "faon": "FAON",
+    "teamhope": "Team HOPE",
+    "reunification": "Travel",
+    "reports": "Reports",
+}
+TOP_LEVEL = {"My work"}
+
+
 @dataclass
 class Panel:
     title: str
@@ -37,12 +60,21 @@ def _nav_modules():
                 raise
 
 
-def menu(user) -> list[MenuItem]:
-    items: list[MenuItem] = []
+def menu(user) -> list[MenuItem | MenuGroup]:
+    entries: list[MenuItem | MenuGroup] = []
     for module in _nav_modules():
-        if hasattr(module, "menu"):
-            items.extend(module.menu(user))
-    return sorted(items, key=lambda i: (i.order, i.label))
+        if not hasattr(module, "menu"):
+            continue
+        app = module.__name__.split(".")[0]
+        items = sorted(module.menu(user), key=lambda i: (i.order, i.label))
+        top = [i for i in items if i.label in TOP_LEVEL]
+        rest = [i for i in items if i.label not in TOP_LEVEL]
+        entries.extend(top)
+        if len(rest) > 1 and app in GROUP_LABELS:
+            entries.append(MenuGroup(GROUP_LABELS[app], tuple(rest), min(i.order for i in rest)))
+        else:
+            entries.extend(rest)
+    return sorted(entries, key=lambda e: (e.order, e.label))
 
 
 def home_panels(request) -> list[Panel]:

@@ -161,6 +161,9 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# allauth's own per-address limits must see the client, not the proxy, or one attacker
+# behind the proxy would rate-limit every colleague's sign-in.
+ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 AXES_VERBOSE = False
 
 # Sessions: idle expiry is enforced by SessionTimeoutMiddleware; the cookie itself ends at

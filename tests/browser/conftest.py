@@ -104,6 +104,18 @@ def sign_in(page, live_server, user, password: str | None = None) -> None:
     page.wait_for_url(f"{live_server.url}/**")
 
 
+def sign_out(page) -> None:
+    """Sign out through the user menu, as a person would."""
+    page.locator("#main-nav").get_by_role("button", name=page_user_name(page)).click()
+    page.get_by_role("button", name="Sign out").click()
+
+
+def page_user_name(page) -> str:
+    return page.locator("#main-nav .dropdown-menu-end").evaluate(
+        "el => el.previousElementSibling.textContent.trim()"
+    )
+
+
 @pytest.fixture
 def signed_in(page, live_server):
     """`signed_in(user)` signs the page in with password and TOTP and returns the page."""

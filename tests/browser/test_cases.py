@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import Case, Contact
 
@@ -56,4 +57,4 @@ def test_crisis_call_then_repeat_call_found_by_phone_with_draft_restored(
     assert Case.objects.count() == 1
     assert case.contacts.count() == 2
     assert "advised to call police" in case.contacts.get(purpose="follow_up").notes
-    assert page.get_by_role("link", name="Follow-up").is_visible()  # on the timeline
+    expect(page.get_by_role("link", name="Follow-up")).to_be_visible()  # on the timeline

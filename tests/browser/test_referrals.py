@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -52,8 +53,8 @@ def test_advocate_refers_and_provider_accepts(
     case = world["case"]
     signed_in(world["advocate"])
     page.goto(f"{live_server.url}/referrals/case/{case.pk}/find/")
-    assert page.get_by_role("heading", name=re.compile("Find a provider")).is_visible()
-    assert page.get_by_role("heading", name="Dr. Willow Hartmann").is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Find a provider"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Dr. Willow Hartmann")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Refer to Dr. Willow Hartmann").click()
@@ -61,7 +62,7 @@ def test_advocate_refers_and_provider_accepts(
     assert_accessible(page)
     page.get_by_role("button", name="Create referral").click()
     page.wait_for_url(re.compile(r"/referrals/\d+/$"))
-    assert page.get_by_text("Sent, awaiting answer").first.is_visible()
+    expect(page.get_by_text("Sent, awaiting answer").first).to_be_visible()
     assert_accessible(page)
 
     page.context.clear_cookies()
@@ -72,12 +73,12 @@ def test_advocate_refers_and_provider_accepts(
     body = page.content()
     for secret in ("Vasquez-Thorne", "Imogen", "+15550123456", "Please call in the afternoon"):
         assert secret not in body
-    assert page.get_by_text("New York, NY").is_visible()
+    expect(page.get_by_text("New York, NY")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Accept the referral").click()
     page.wait_for_load_state()
-    assert page.get_by_text("+15550123456").is_visible()
-    assert page.get_by_text("Imogen Vasquez-Thorne").is_visible()
-    assert page.get_by_text("Please call in the afternoon.").is_visible()
+    expect(page.get_by_text("+15550123456")).to_be_visible()
+    expect(page.get_by_text("Imogen Vasquez-Thorne")).to_be_visible()
+    expect(page.get_by_text("Please call in the afternoon.")).to_be_visible()
     assert_accessible(page)

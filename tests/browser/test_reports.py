@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from tests.reports import factories as f
 from tests.reports.factories import ny
@@ -33,7 +34,7 @@ def test_administrator_reads_drills_down_and_downloads(
     page.get_by_label("Year", exact=True).select_option("2024")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/reports/2024/")
-    assert page.get_by_role("heading", name="By the Numbers 2024").is_visible()
+    expect(page.get_by_role("heading", name="By the Numbers 2024")).to_be_visible()
     figure = page.locator('[data-figure="mh_families"]')
     assert figure.inner_text().strip() == "2"
     assert_accessible(page)
@@ -41,7 +42,7 @@ def test_administrator_reads_drills_down_and_downloads(
     figure.get_by_role("link").click()
     page.wait_for_url("**/records/mh_families/")
     assert page.locator("#record-count").inner_text() == "2"
-    assert page.get_by_role("cell", name="Browser family").is_visible()
+    expect(page.get_by_role("cell", name="Browser family")).to_be_visible()
     assert_accessible(page)
     page.go_back()
 

@@ -4,6 +4,7 @@ the advocate prints the family's itinerary. Every page visited is axe-core clean
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -33,7 +34,7 @@ def test_request_approve_book_and_print_itinerary(
     page.goto(f"{live_server.url}/reunification/new/")
     page.get_by_label("Case reference").fill(case.reference)
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="New travel request").is_visible()
+    expect(page.get_by_role("heading", name="New travel request")).to_be_visible()
     page.get_by_label("Morgan").check()
     page.get_by_label("City where the child is").fill("Albuquerque")
     page.get_by_label("State / region").fill("NM")
@@ -44,17 +45,17 @@ def test_request_approve_book_and_print_itinerary(
     page.get_by_label("Assistance asked").fill("1350.00")
     page.get_by_label("Notes", exact=True).fill("Mother and aunt travel together.")
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_text("The return date cannot be before the departure date.").is_visible()
+    expect(page.get_by_text("The return date cannot be before the departure date.")).to_be_visible()
     assert (
         page.get_by_label("Notes", exact=True).input_value() == "Mother and aunt travel together."
     )
     assert_accessible(page)
     page.get_by_label("Requested return").fill("2026-09-18")
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_text("Need assessment (a recommendation, not a decision)").is_visible()
+    expect(page.get_by_text("Need assessment (a recommendation, not a decision)")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Submit for approval").click()
-    assert page.get_by_text("Request submitted.").is_visible()
+    expect(page.get_by_text("Request submitted.")).to_be_visible()
     tr = TravelRequest.objects.get()
     detail_url = f"{live_server.url}{tr.get_absolute_url()}"
 
@@ -70,7 +71,7 @@ def test_request_approve_book_and_print_itinerary(
     assert_accessible(sup)
     sup.get_by_role("radio", name="Approve").check()
     sup.get_by_role("button", name="Record decision").click()
-    assert sup.get_by_text("Request approved.").is_visible()
+    expect(sup.get_by_text("Request approved.")).to_be_visible()
     sup.get_by_role("link", name="Add segment").first.click()
     sup.get_by_label("Kind").select_option("flight")
     sup.get_by_label("Carrier / provider").fill("Demo Air")
@@ -86,20 +87,20 @@ def test_request_approve_book_and_print_itinerary(
     sup.get_by_label("Estimated cost").fill("412.60")
     sup.get_by_role("button", name="Save segment").click()
     sup.get_by_role("button", name="Mark booked").click()
-    assert sup.get_by_text("The trip is booked.").is_visible()
+    expect(sup.get_by_text("The trip is booked.")).to_be_visible()
     assert_accessible(sup)
     context.close()
 
     # The advocate opens and prints the itinerary.
     page.goto(detail_url)
     page.get_by_role("link", name="Itinerary").click()
-    assert page.get_by_role("heading", name="Your travel itinerary").is_visible()
-    assert page.get_by_text("QX7P2K").is_visible()
+    expect(page.get_by_role("heading", name="Your travel itinerary")).to_be_visible()
+    expect(page.get_by_text("QX7P2K")).to_be_visible()
     assert_accessible(page)
     page.emulate_media(media="print")
     assert page.locator("header").is_hidden()
     assert page.get_by_role("button", name="Print").is_hidden()
-    assert page.get_by_text("QX7P2K").is_visible()
+    expect(page.get_by_text("QX7P2K")).to_be_visible()
     page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -43,20 +44,20 @@ def test_volunteer_logs_a_call_and_escalates_on_a_phone(
     signed_in(volunteer_user)
 
     page.goto(f"{live_server.url}/teamhope/my/")
-    assert page.get_by_role("heading", name="My families").is_visible()
-    assert page.get_by_text("Evenings only; no voicemail").is_visible()
+    expect(page.get_by_role("heading", name="My families")).to_be_visible()
+    expect(page.get_by_text("Evenings only; no voicemail")).to_be_visible()
     assert _fits_the_phone(page)
     assert_accessible(page)
 
     # Log a call: a negative length is refused and what was typed is kept.
     page.get_by_role("link", name=re.compile(r"^Log a call")).first.click()
-    assert page.get_by_role("heading", name="Log a call with Rosalind").is_visible()
+    expect(page.get_by_role("heading", name="Log a call with Rosalind")).to_be_visible()
     page.get_by_label("Minutes").fill("-5")
     page.get_by_label("The family called me").check()
     page.get_by_label("Media attention").check()
     page.get_by_label("Short note").fill("Talked about the TV interview.")
     page.get_by_role("button", name="Save call").click()
-    assert page.get_by_text("The length of the call must be at least 1 minute.").is_visible()
+    expect(page.get_by_text("The length of the call must be at least 1 minute.")).to_be_visible()
     assert page.get_by_label("Short note").input_value() == "Talked about the TV interview."
     assert page.get_by_label("Media attention").is_checked()
     assert not PeerCall.objects.exists()
@@ -66,7 +67,7 @@ def test_volunteer_logs_a_call_and_escalates_on_a_phone(
     page.get_by_label("Minutes").fill("25")
     page.get_by_role("button", name="Save call").click()
     page.wait_for_url(f"{live_server.url}/teamhope/my/")
-    assert page.get_by_text("Call with Rosalind saved.").is_visible()
+    expect(page.get_by_text("Call with Rosalind saved.")).to_be_visible()
     call = PeerCall.objects.get()
     assert call.duration_minutes == 25 and call.direction == "inbound"
     assert call.topics == ["media"]
@@ -78,8 +79,8 @@ def test_volunteer_logs_a_call_and_escalates_on_a_phone(
         "Parent is overwhelmed and asked for help today."
     )
     page.get_by_role("button", name="Alert the advocate now").click()
-    assert page.get_by_role("heading", name="The advocate has been alerted").is_visible()
-    assert page.get_by_role("heading", name="What happens next").is_visible()
+    expect(page.get_by_role("heading", name="The advocate has been alerted")).to_be_visible()
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
     assert _fits_the_phone(page)
     assert_accessible(page)
 
