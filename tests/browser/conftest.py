@@ -12,6 +12,7 @@ import shutil
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import UserFactory
 
@@ -22,6 +23,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 if CHROMIUM and not os.path.exists(CHROMIUM):
     CHROMIUM = ""
+# Shared CI machines are slow at times: wait up to 15 s for a page to settle, not 5.
+expect.set_options(timeout=15_000)
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
