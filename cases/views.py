@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from familysupport.lib import audit, timeline
-from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR, check_role, role_required
+from familysupport.lib.access import (
+    ADMINISTRATOR,
+    CASEWORKERS,
+    STAFF,
+    SUPERVISOR,
+    check_role,
+    role_required,
+)
 
 from . import selectors, services
 from .forms import (
@@ -262,6 +269,10 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
         "need_labels": [services.need_label(n) for n in case.needs],
         "can_change": can_change,
         "is_supervisor": is_supervisor,
+        # Team HOPE matches are Team HOPE's records: administrators make them too (DESIGN.md),
+        # though they only read the case. Mirrors teamhope.selectors.can_match without
+        # cases importing teamhope.
+        "can_match_volunteer": user.role in CASEWORKERS | {ADMINISTRATOR},
     }
     if can_change:
         context["status_form"] = forms.get("status_form") or StatusForm(
