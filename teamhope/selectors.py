@@ -34,6 +34,7 @@ from . import conf
 from .models import Escalation, PeerCall, PeerMatch, Volunteer
 
 ROSTER_MANAGERS = frozenset({SUPERVISOR, ADMINISTRATOR})
+MATCHMAKERS = CASEWORKERS | {ADMINISTRATOR}
 
 MISSING_TYPES = frozenset(
     {
@@ -56,8 +57,12 @@ def can_manage_roster(user) -> bool:
 
 
 def can_match(user) -> bool:
-    """Advocates and supervisors make and end matches (case work); administrators read."""
-    return has_role(user, CASEWORKERS)
+    """Advocates and supervisors make and end matches (case work); administrators too.
+
+    DESIGN.md gives administrators RW on "Team HOPE roster & matches", though they only
+    read cases: a match is Team HOPE's record, so making one does not change the case.
+    """
+    return has_role(user, MATCHMAKERS)
 
 
 def can_handle_escalations(user) -> bool:

@@ -15,6 +15,11 @@ from familysupport.lib.access import STAFF, has_role
 from .models import Escalation, PeerCall, PeerMatch
 
 MAX_CALLS = 200  # the newest calls; the match page pages through the rest
+# The choice labels speak as the volunteer ("I called the family"); the advocate reads this.
+WHO_CALLED = {
+    PeerCall.Direction.OUTBOUND: "volunteer called the family",
+    PeerCall.Direction.INBOUND: "family called the volunteer",
+}
 
 
 def case_entries(case, user) -> list[timeline.Entry]:
@@ -61,7 +66,7 @@ def case_entries(case, user) -> list[timeline.Entry]:
             timeline.Entry(
                 at=c.called_at,
                 kind="peer_call",
-                title=f"Peer call, {c.duration_minutes} min ({c.get_direction_display().lower()})",
+                title=f"Peer call, {c.duration_minutes} min ({WHO_CALLED[c.direction]})",
                 summary=topics + (" · advocate alerted" if c.escalated else ""),
                 url=reverse("teamhope:match_detail", args=[c.match_id]),
                 actor=str(by_pk[c.match_id].volunteer),

@@ -33,6 +33,7 @@ from .models import Volunteer
 
 ROSTER_MANAGERS = (SUPERVISOR, ADMINISTRATOR)
 CASEWORKERS = (ADVOCATE, SUPERVISOR)
+MATCHMAKERS = (*CASEWORKERS, ADMINISTRATOR)
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
@@ -176,16 +177,18 @@ def _suggest_page(request: HttpRequest, case, form: MatchCreateForm | None, stat
 
 
 @require_GET
-@role_required(*CASEWORKERS)
+@role_required(*MATCHMAKERS)
 def match_suggest(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, pk=case_pk)
     return _suggest_page(request, case, None)
 
 
 @require_POST
-@role_required(*CASEWORKERS)
+@role_required(*MATCHMAKERS)
 def match_create(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = case_selectors.case_get_for_user(user=request.user, pk=case_pk, write=True)
+    # Read access to the case is enough: the match is Team HOPE's record (administrators
+    # match but do not change case work); the service checks who may match.
+    case = case_selectors.case_get_for_user(user=request.user, pk=case_pk)
     form = MatchCreateForm(
         request.POST,
         volunteers=selectors.volunteer_list_visible_to(user=request.user).exclude(
@@ -233,7 +236,7 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*CASEWORKERS)
+@role_required(*MATCHMAKERS)
 def match_end(request: HttpRequest, pk: int) -> HttpResponse:
     match = selectors.match_get_for_user(user=request.user, pk=pk, write=True)
     form = MatchEndForm(_posted(request))

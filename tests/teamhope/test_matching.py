@@ -118,10 +118,38 @@ def test_closed_case_cannot_be_matched(supervisor):
         _create(CaseFactory(status=Case.Status.CLOSED), VolunteerFactory(), supervisor)
 
 
-def test_administrator_and_volunteer_cannot_match(administrator, volunteer_user):
-    for user in (administrator, volunteer_user):
+def test_volunteer_and_provider_cannot_match(volunteer_user, provider_user):
+    for user in (volunteer_user, provider_user):
         with pytest.raises(PermissionDenied):
             _create(CaseFactory(), VolunteerFactory(), user)
+    match = PeerMatchFactory()
+    with pytest.raises(PermissionDenied):
+        services.match_end(match=match, reason="other", by=volunteer_user)
+
+
+def test_administrator_creates_and_ends_a_match_through_the_pages(login, administrator):
+    """DESIGN.md: administrators have RW on "Team HOPE roster & matches" (they read cases)."""
+    case = CaseFactory()
+    volunteer = VolunteerFactory()
+    client = login(administrator)
+    page = client.get(reverse("teamhope:match_suggest", args=[case.pk]))
+    assert page.status_code == 200 and "Create match" in page.content.decode()
+    created = client.post(
+        reverse("teamhope:match_create", args=[case.pk]),
+        {"volunteer": volunteer.pk, "why_matched": "Same language and experience."},
+    )
+    match = PeerMatch.objects.get()
+    assert created.status_code == 302 and created["Location"] == match.get_absolute_url()
+    assert match.created_by == administrator and match.case == case
+    detail = client.get(match.get_absolute_url()).content.decode()
+    assert "End this match" in detail
+    ended = client.post(reverse("teamhope:match_end", args=[match.pk]), {"end_reason": "goals_met"})
+    assert ended.status_code == 302
+    match.refresh_from_db()
+    assert match.ended_at and match.ended_by == administrator
+    # The administrator still only reads the case itself.
+    assert case.status == Case.Status.ACTIVE
+    assert client.post(reverse("cases:case_status", args=[case.pk]), {}).status_code == 403
 
 
 def test_suggestions_rank_experience_language_time_zone_and_capacity(supervisor):
