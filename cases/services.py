@@ -359,14 +359,15 @@ def _raise_alert(*, case: Case, contact: Contact, by: User) -> CaseAlert:
         case.risk_level = Case.Risk.HIGH
         case.save()
     audit.record(action="cases.case.risk_flagged", obj=case, actor=by)
-    # In-app only for now (the e-mail copy comes with the jobs issue); no family details.
+    # In-app and e-mailed (a supervisor may be away from the portal): the title and the
+    # link are all that is sent, never the family's or the child's details.
     notify(
         recipients=_supervisors_for(by),
         event="cases.alert.raised",
         title="A case has a new risk alert",
         url=case.get_absolute_url(),
         key=f"case-alert:{alert.pk}",
-        email=False,
+        email=True,
     )
     return alert
 

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification
+from accounts.models import AuditEntry, Notification, OutboundEmail
 from cases.models import Case, CaseAlert, Contact, ContactDraft, Family, Task
 
 from .factories import CaseFactory, FamilyFactory
@@ -151,6 +151,14 @@ def test_risk_screen_raises_an_alert_for_the_supervisor(adv_client, advocate, ma
     note = Notification.objects.get(recipient=supervisor)
     assert note.url == alert.case.get_absolute_url()
     assert "Whitfield" not in note.title and "Dana" not in note.title
+    # The supervisor is e-mailed too: what happened and a link, nothing about the family.
+    email = OutboundEmail.objects.get(to=supervisor.email)
+    assert "new risk alert" in email.subject
+    assert alert.case.get_absolute_url() in email.body_text
+    for text in (email.subject, email.body_text, email.body_html):
+        for secret in ("Dana", "Whitfield", "Kit", "+15550102000", "Safety plan", "Mother"):
+            assert secret not in text, secret
+    assert not OutboundEmail.objects.exclude(to=supervisor.email).exists()
 
 
 def test_closed_case_cannot_be_attached(adv_client, advocate):

@@ -9,6 +9,8 @@ import pytest
 import time_machine
 
 from accounts.models import OutboundEmail, User
+from cases import services as cases_services
+from cases.models import Contact
 from familysupport.lib import jobs
 from referrals.models import Referral
 from reunification import services as reunification_services
@@ -64,6 +66,17 @@ def test_no_family_or_child_details_in_any_email(member, staff):
     with time_machine.travel(ny(2027, 12, 1, 12), tick=False):
         travel = TravelRequestFactory(case=case, requested_by=advocate)
         reunification_services.travel_request_submit(travel_request=travel, by=advocate)
+        cases_services.contact_log(
+            case=case,
+            by=advocate,
+            started_at=ny(2027, 12, 1, 11),
+            duration_minutes=30,
+            direction=Contact.Direction.INBOUND,
+            purpose=Contact.Purpose.CRISIS_INTERVENTION,
+            self_harm_risk=True,
+            safety_note="Marisol agreed a safety plan for Zephyrine",
+            notes="Marisol Quintanilla called about Zephyrine",
+        )
         for name in jobs.all_jobs():
             jobs.run(name)
     with time_machine.travel(ny(2028, 1, 2, 12), tick=False):
@@ -82,6 +95,7 @@ def test_no_family_or_child_details_in_any_email(member, staff):
         "still waiting for your answer",  # referral reminder
         "referral you follow was expired",  # hand-back to the advocate
         "travel request awaits",  # another app's notification
+        "new risk alert",  # the case risk alert, e-mailed to the supervisor
     ):
         assert expected in subjects, expected
     for email in emails:
