@@ -6,8 +6,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.core.exceptions import ValidationError
 
-from . import services, uploads
+from . import compliance, services, uploads
 from .models import (
     US_STATES,
     Discipline,
@@ -38,6 +39,15 @@ def _checkboxes(choices, label: str, required: bool = True) -> forms.MultipleCho
     return forms.MultipleChoiceField(
         choices=choices, widget=forms.CheckboxSelectMultiple, label=label, required=required
     )
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: next to its field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 def normalise_phone(value: str) -> str:
@@ -222,6 +232,15 @@ class LicenseForm(forms.ModelForm):
             self.helper.form_enctype = "multipart/form-data"
         self.helper.disable_csrf = not form_tag
 
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on < compliance.today():
+            raise forms.ValidationError(
+                "This license has already expired; add the renewed license with its new "
+                "expiry date."
+            )
+        return expires_on
+
     def clean_document(self):
         doc = self.cleaned_data.get("document")
         if doc and hasattr(doc, "content_type"):  # a new upload
@@ -276,6 +295,11 @@ class InsuranceForm(forms.ModelForm):
         start, end = cleaned.get("covers_from"), cleaned.get("covers_to")
         if start and end and end < start:
             self.add_error("covers_to", "The end of cover must be after its start.")
+        elif end and end < compliance.today():
+            self.add_error(
+                "covers_to",
+                "This policy has already ended; add the renewed policy with its new dates.",
+            )
         return cleaned
 
 
@@ -381,6 +405,34 @@ class CompletionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper("Record completion")
+
+
+class ManagerAddForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="An existing provider account is linked; a new address is invited by e-mail.",
+    )
+    full_name = forms.CharField(
+        max_length=150, required=False, label="Full name", help_text="Needed for a new user."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Add portal user")
+
+
+class ManagerRemoveForm(forms.Form):
+    """Which manager to remove; only the record's own managers are valid choices."""
+
+    user = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "This user does not manage this record."},
+    )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = provider.managers.all()
 
 
 class ApiKeyForm(forms.Form):

@@ -76,6 +76,11 @@ def provider_get_for_user(*, user, pk: int, write: bool = False) -> Provider:
     )
 
 
+def provider_manager_list(*, provider: Provider) -> QuerySet:
+    """The users who manage a provider record (the caller has checked access to it)."""
+    return provider.managers.order_by("full_name", "email")
+
+
 def provider_for_manager(user) -> Provider | None:
     """The provider record a provider user manages (the first, if it manages several)."""
     if _role(user) != PROVIDER:

@@ -369,6 +369,78 @@ def provider_transition(*, provider: Provider, action: str, by: User, note: str 
     return provider
 
 
+# --- the users who manage a provider record ---------------------------------------------
+
+
+@transaction.atomic
+def provider_manager_add(
+    *, provider: Provider, email: str, full_name: str = "", by: User
+) -> tuple[User, bool]:
+    """Let a provider-role user manage the record: link an existing one or invite a new one.
+
+    Returns (user, invited). Only provider accounts may manage a record: a staff or
+    volunteer account linked here would mix roles, so it is refused.
+    """
+    from accounts import services as account_services
+
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    invited = user is None
+    if user is not None:
+        if user.role != User.Role.PROVIDER:
+            raise ValidationError(
+                {
+                    "email": "This e-mail belongs to a staff or volunteer account; only "
+                    "provider accounts can manage a FAON record."
+                }
+            )
+        if not user.is_active:
+            raise ValidationError(
+                {"email": "This account is deactivated; an administrator must reactivate it."}
+            )
+        if provider.managers.filter(pk=user.pk).exists():
+            raise ValidationError({"email": "This user already manages this record."})
+    else:
+        if not full_name.strip():
+            raise ValidationError({"full_name": "Give the new user's name for the invitation."})
+        user = account_services.user_invite(
+            email=email, full_name=full_name.strip(), role=User.Role.PROVIDER, by=by
+        )
+    provider.managers.add(user)
+    audit.record(
+        action="faon.provider.manager_added",
+        obj=provider,
+        actor=by,
+        changes={"managers": [None, user.pk], "invited": invited},
+    )
+    if not invited:
+        # A new user learns of it from the invitation; an existing one from the bell.
+        notify(
+            recipients=[user],
+            event="faon.provider.manager_added",
+            title="You can now keep a FAON member record current",
+            url=reverse("faon:provider_detail", args=[provider.pk]),
+            key=f"faon-manager-added:{provider.pk}:{user.pk}:{timezone.now().timestamp()}",
+        )
+    return user, invited
+
+
+@transaction.atomic
+def provider_manager_remove(*, provider: Provider, user: User, by: User) -> None:
+    """Take a user's access to the record away (effective on its next request)."""
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    if not provider.managers.filter(pk=user.pk).exists():
+        raise ValidationError({"user": "This user does not manage this record."})
+    provider.managers.remove(user)
+    audit.record(
+        action="faon.provider.manager_removed",
+        obj=provider,
+        actor=by,
+        changes={"managers": [user.pk, None]},
+    )
+
+
 # --- provider self-service --------------------------------------------------------------
 
 
@@ -442,6 +514,13 @@ def attendance_register(*, provider: Provider, event: TrainingEvent, by: User) -
     existing = Attendance.objects.filter(provider=provider, event=event).first()
     if existing is not None:
         return existing
+    # An online training stays open after it starts (until its end, if it has one); an
+    # event cannot be registered for once it is over.
+    over_at = event.ends_at or (None if event.is_online else event.starts_at)
+    if over_at is not None and over_at < timezone.now():
+        raise ValidationError(
+            "This event has already begun or taken place; registration is closed."
+        )
     if event.capacity is not None and event.attendances.count() >= event.capacity:
         raise ValidationError("This event is full.")
     return Attendance.objects.create(provider=provider, event=event)

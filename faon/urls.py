@@ -24,6 +24,12 @@ urlpatterns = [
         providers.provider_confirm_details,
         name="provider_confirm_details",
     ),
+    path("members/<int:pk>/users/", providers.provider_managers, name="provider_managers"),
+    path(
+        "members/<int:pk>/users/remove/",
+        providers.provider_manager_remove,
+        name="provider_manager_remove",
+    ),
     path("members/<int:pk>/licenses/new/", providers.license_add, name="license_add"),
     path("members/<int:pk>/insurance/new/", providers.insurance_add, name="insurance_add"),
     path("members/<int:pk>/calendar.ics", events.provider_calendar, name="provider_calendar"),

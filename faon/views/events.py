@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, role_required
 
 from .. import calendar, compliance, selectors, services
-from ..forms import CompletionForm, EventForm
+from ..forms import CompletionForm, EventForm, add_service_errors
 from ..models import Attendance, TrainingEvent
 
 READERS = (*STAFF, PROVIDER)
@@ -58,10 +59,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@role_required(*READERS)
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = selectors.event_get_for_user(user=request.user, pk=pk)
+def _event_context(request: HttpRequest, event: TrainingEvent) -> dict:
     attendances = list(
         selectors.attendance_list_visible_to(user=request.user)
         .filter(event=event)
@@ -69,19 +67,25 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("provider__name")[:500]
     )
     provider = selectors.provider_for_manager(request.user)
-    return render(
-        request,
-        "faon/trainingevent_detail.html",
-        {
-            "event": event,
-            "attendances": attendances,
-            "provider": provider,
-            "own": attendances[0] if provider is not None and attendances else None,
-            "count": event.attendances.count(),
-            "can_manage": selectors.can_manage_faon(request.user),
-            "completion_form": CompletionForm(initial={"completed_on": compliance.today()}),
-        },
-    )
+    # A user managing several records sees their attendances; "own" is the portal record's.
+    own = next((a for a in attendances if provider and a.provider_id == provider.pk), None)
+    return {
+        "event": event,
+        "attendances": attendances,
+        "provider": provider,
+        "own": own,
+        "count": event.attendances.count(),
+        "can_manage": selectors.can_manage_faon(request.user),
+        "completion_form": CompletionForm(initial={"completed_on": compliance.today()}),
+        "register_errors": [],
+    }
+
+
+@require_GET
+@role_required(*READERS)
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_for_user(user=request.user, pk=pk)
+    return render(request, "faon/trainingevent_detail.html", _event_context(request, event))
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,12 +101,13 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _event_form(request: HttpRequest, event: TrainingEvent) -> HttpResponse:
-    form = EventForm(request.POST or None, instance=event)
+    # The form validates a copy: a failed POST must not retitle the page's own heading.
+    form = EventForm(request.POST or None, instance=copy.copy(event))
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_save(event=form.instance, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect(event)
@@ -146,9 +151,10 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.attendance_register(provider=provider, event=event, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "You are registered.")
+        context = _event_context(request, event)
+        context["register_errors"] = exc.messages
+        return render(request, "faon/trainingevent_detail.html", context, status=400)
+    messages.success(request, "You are registered.")
     return redirect(event)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 
 from django.contrib import messages
@@ -21,23 +22,18 @@ from ..forms import (
     InsuranceVerifyForm,
     LicenseForm,
     LicenseVerifyForm,
+    ManagerAddForm,
+    ManagerRemoveForm,
     MemberFilterForm,
     ProviderEditForm,
     StatusForm,
+    add_service_errors,
 )
 from ..models import Provider
 
 READERS = (*STAFF, PROVIDER)
 WRITERS = (SUPERVISOR, ADMINISTRATOR, PROVIDER)
 MANAGERS = (SUPERVISOR, ADMINISTRATOR)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- vetting queue ----------------------------------------------------------------------
@@ -75,7 +71,9 @@ def _detail_context(request: HttpRequest, provider: Provider) -> dict:
         selectors.provider_prefetch_compliance(
             selectors.provider_list_visible_to(user=user).filter(pk=provider.pk), year=year
         )
-        .prefetch_related("status_changes__by", "licenses__verified_by")
+        .prefetch_related(
+            "status_changes__by", "licenses__verified_by", "insurance_policies__verified_by"
+        )
         .get()
     )
     result = compliance.compliance_for(provider, year)
@@ -148,7 +146,7 @@ def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("faon:provider_detail", pk=provider.pk)
@@ -166,7 +164,7 @@ def license_verify(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.license_verify(license=lic, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "License verification recorded.")
             return redirect("faon:provider_detail", pk=lic.provider_id)
@@ -187,7 +185,7 @@ def insurance_verify(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.insurance_verify(policy=policy, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Insurance verification recorded.")
             return redirect("faon:provider_detail", pk=policy.provider_id)
@@ -199,6 +197,68 @@ def insurance_verify(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# --- the users who manage a provider record (staff) ------------------------------------
+
+
+def _managers_page(
+    request: HttpRequest, provider: Provider, *, add_form=None, remove_form=None, status=200
+) -> HttpResponse:
+    return render(
+        request,
+        "faon/provider_managers.html",
+        {
+            "provider": provider,
+            "managers": list(selectors.provider_manager_list(provider=provider)),
+            "add_form": add_form or ManagerAddForm(),
+            "remove_form": remove_form,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*MANAGERS)
+def provider_managers(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_user(user=request.user, pk=pk, write=True)
+    form = ManagerAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, invited = services.provider_manager_add(
+                provider=provider, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {user.email}; they can sign in once they set a password."
+                if invited
+                else f"{user.email} can now manage this record.",
+            )
+            return redirect("faon:provider_managers", pk=provider.pk)
+    return _managers_page(request, provider, add_form=form, status=400 if form.is_bound else 200)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def provider_manager_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_user(user=request.user, pk=pk, write=True)
+    form = ManagerRemoveForm(request.POST, provider=provider)
+    if form.is_valid():
+        try:
+            services.provider_manager_remove(
+                provider=provider, user=form.cleaned_data["user"], by=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{form.cleaned_data['user'].email} no longer manages this record."
+            )
+            return redirect("faon:provider_managers", pk=provider.pk)
+    return _managers_page(request, provider, remove_form=form, status=400)
+
+
 # --- provider self-service (and staff editing) -----------------------------------------
 
 
@@ -206,7 +266,8 @@ def insurance_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*WRITERS)
 def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_user(user=request.user, pk=pk, write=True)
-    form = ProviderEditForm(request.POST or None, instance=provider)
+    # The form validates a copy: a failed POST must not rename the page's own heading.
+    form = ProviderEditForm(request.POST or None, instance=copy.copy(provider))
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in ProviderEditForm.Meta.fields}
         try:
@@ -216,7 +277,7 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 data=data,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Profile saved.")
             return redirect("faon:provider_detail", pk=provider.pk)
@@ -241,11 +302,15 @@ def license_add(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_user(user=request.user, pk=pk, write=True)
     form = LicenseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.license_add(
-            provider=provider, by=request.user, data=services.LicenseData(**form.cleaned_data)
-        )
-        messages.success(request, "License added; staff will verify it.")
-        return redirect("faon:provider_detail", pk=provider.pk)
+        try:
+            services.license_add(
+                provider=provider, by=request.user, data=services.LicenseData(**form.cleaned_data)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "License added; staff will verify it.")
+            return redirect("faon:provider_detail", pk=provider.pk)
     status = 400 if form.is_bound else 200
     return render(
         request, "faon/license_form.html", {"form": form, "provider": provider}, status=status
@@ -258,11 +323,17 @@ def insurance_add(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_user(user=request.user, pk=pk, write=True)
     form = InsuranceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.insurance_add(
-            provider=provider, by=request.user, data=services.InsuranceData(**form.cleaned_data)
-        )
-        messages.success(request, "Insurance policy added; staff will verify it.")
-        return redirect("faon:provider_detail", pk=provider.pk)
+        try:
+            services.insurance_add(
+                provider=provider,
+                by=request.user,
+                data=services.InsuranceData(**form.cleaned_data),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Insurance policy added; staff will verify it.")
+            return redirect("faon:provider_detail", pk=provider.pk)
     status = 400 if form.is_bound else 200
     return render(
         request,
@@ -401,7 +472,7 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
                 provider=provider, year=form.cleaned_data["year"], by=request.user
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Certificate issued.")
             return redirect("faon:provider_detail", pk=provider.pk)

@@ -142,6 +142,9 @@ ROUTES = [
         post_only=True,
         build=_provider_pk,
     ),
+    # Portal users of a record: supervisors and administrators only (not the provider itself).
+    Route("faon:provider_managers", allow=MANAGERS, build=_provider_pk),
+    Route("faon:provider_manager_remove", allow=MANAGERS, post_only=True, build=_provider_pk),
     Route("faon:license_add", allow=MANAGERS | OWN, hidden=HIDDEN, build=_provider_pk),
     Route("faon:insurance_add", allow=MANAGERS | OWN, hidden=HIDDEN, build=_provider_pk),
     Route("faon:provider_calendar", allow=STAFF_R | OWN, hidden=HIDDEN, build=_provider_pk),
