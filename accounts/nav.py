@@ -12,4 +12,6 @@ def menu(user) -> list[MenuItem]:
         items.append(MenuItem("Users", reverse("accounts:user_list"), order=90))
     if user.role in (ADMINISTRATOR, SUPERVISOR):
         items.append(MenuItem("Audit log", reverse("accounts:audit_list"), order=95))
+        # Supervisors read it (they hear about expiries); only administrators "run now".
+        items.append(MenuItem("Scheduled jobs", reverse("accounts:job_list"), order=96))
     return items

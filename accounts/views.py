@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import connection, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_POST
 
-from familysupport.lib import audit
+from familysupport.lib import audit, jobs
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 from familysupport.lib.portal import home_panels
 
@@ -184,6 +185,55 @@ def notification_badge(request: HttpRequest) -> HttpResponse:
 def notification_mark_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     services.notification_mark_read(user=request.user, pk=pk)
     return redirect("accounts:notifications")
+
+
+# Supervisors may read the page (they get the expiry and ignored-reminder notices, and want
+# to know whether reminders went out); only administrators may start a run.
+@role_required(ADMINISTRATOR, SUPERVISOR)
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    overview = jobs.overview()
+    return render(
+        request,
+        "accounts/job_list.html",
+        {
+            "jobs": overview.jobs,
+            "runs": overview.recent,
+            "outbox": overview.outbox,
+            "can_run": request.user.role == ADMINISTRATOR,
+        },
+    )
+
+
+# Not in the request's transaction: the JobRun row must be committed before the broker is
+# asked, or a fast worker would not find it. The publish fails fast when Redis is down
+# (familysupport/celery.py), and the request then waits, pending, for the minute's sweep.
+@require_POST
+@role_required(ADMINISTRATOR)
+@transaction.non_atomic_requests
+def job_run_now(request: HttpRequest, name: str) -> HttpResponse:
+    try:
+        record, outcome = jobs.request_run(name=name, by=request.user)
+    except KeyError:
+        raise Http404("No such job") from None
+    if outcome == "queued":
+        messages.success(
+            request, f"{name} is queued and runs on a worker in a moment. Reload to see it."
+        )
+    elif outcome == "pending":
+        messages.warning(
+            request,
+            f"{name} did not start: the job queue (Redis) cannot be reached. The request is "
+            "saved and starts within a minute of the queue coming back. Nothing is sent twice.",
+        )
+    else:
+        since = timezone.localtime(record.started_at or record.requested_at)
+        messages.info(
+            request,
+            f"{name} is already {record.get_status_display().lower()} (since {since:%H:%M}); "
+            "no second run was requested.",
+        )
+    return redirect("accounts:job_list")
 
 
 @require_GET
