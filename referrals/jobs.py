@@ -31,10 +31,11 @@ EXPIRED = "expired"
 
 
 def due_after(sent_at: datetime, business_days: int) -> datetime:
-    """`business_days` business days after `sent_at`, at the same wall-clock time."""
-    local = timezone.localtime(sent_at, jobs.division_tz())
-    day = jobs.add_business_days(local.date(), business_days)
-    return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=jobs.division_tz())
+    """`business_days` business days after `sent_at`, at the same wall-clock time.
+
+    The same computation as the deadline the referral shows (`services.add_business_days`).
+    """
+    return services.add_business_days(sent_at, business_days)
 
 
 def response_stage(referral: Referral, now: datetime) -> str | None:
@@ -67,24 +68,30 @@ def referral_response(*, now: datetime | None = None) -> int:
         if stage == EXPIRED:
             done += _expire(referral=referral, key=key, now=now)
         else:
-            done += _remind(referral=referral, key=key)
+            done += _remind(referral=referral, key=key, now=now)
     return done
 
 
-@transaction.atomic
-def _remind(*, referral: Referral, key: str) -> int:
-    if not jobs.claim(job=RESPONSE_JOB, object_key=key, period=REMINDER):
+def _remind(*, referral: Referral, key: str, now: datetime) -> int:
+    """Remind the provider's managers and stamp the referral (one transaction with the claim)."""
+    try:
+        with transaction.atomic():
+            if not jobs.claim(job=RESPONSE_JOB, object_key=key, period=REMINDER):
+                return 0
+            referral = services.referral_mark_reminded(referral=referral, now=now)
+            expires = due_after(referral.sent_at, services.expire_business_days())
+            return notify(
+                recipients=referral.provider.managers.filter(is_active=True),
+                event="referrals.referral.reminder",
+                title="A referral request is still waiting for your answer",
+                url=reverse("referrals:incoming_detail", args=[referral.pk]),
+                key=f"{RESPONSE_JOB}:{key}:{REMINDER}",
+                template="referrals-response-reminder",
+                context={"expires_on": expires.date()},
+            )
+    except ValidationError as exc:  # answered in the meantime: no reminder
+        log.info("referrals: %s not reminded: %s", key, exc.messages)
         return 0
-    expires = due_after(referral.sent_at, services.expire_business_days())
-    return notify(
-        recipients=referral.provider.managers.filter(is_active=True),
-        event="referrals.referral.reminder",
-        title="A referral request is still waiting for your answer",
-        url=reverse("referrals:incoming_detail", args=[referral.pk]),
-        key=f"{RESPONSE_JOB}:{key}:{REMINDER}",
-        template="referrals-response-reminder",
-        context={"expires_on": expires.date()},
-    )
 
 
 def _expire(*, referral: Referral, key: str, now: datetime) -> int:

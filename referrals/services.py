@@ -9,7 +9,7 @@ audited, and tells the people concerned (notifications carry no family details).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from familysupport.lib import audit
+from familysupport.lib import audit, jobs
 from familysupport.lib.notify import notify
 
 from . import selectors
@@ -40,14 +40,15 @@ def expire_business_days() -> int:
 
 
 def add_business_days(start: datetime, days: int) -> datetime:
-    """`start` moved forward by `days` weekdays (Saturday and Sunday do not count)."""
-    local = timezone.localtime(start)
-    moved = 0
-    while moved < days:
-        local += timedelta(days=1)
-        if local.weekday() < 5:
-            moved += 1
-    return local
+    """`start` moved `days` business days on, at the same wall-clock time.
+
+    The division's calendar (familysupport.lib.jobs: its time zone, weekends and holidays),
+    so the deadline shown on a referral and the reminder/expiry job always agree.
+    """
+    tz = jobs.division_tz()
+    local = timezone.localtime(start, tz)
+    day = jobs.add_business_days(local.date(), days)
+    return datetime.combine(day, local.time(), tzinfo=tz)
 
 
 def expires_at(referral: Referral) -> datetime | None:
@@ -233,6 +234,17 @@ def referral_expire(*, referral: Referral, by=None, now: datetime | None = None)
     _event(referral, from_status=S.SENT, by=by, at=now)
     audit.record(action="referrals.referral.expired", obj=referral, actor=by)
     _notify_answer(referral, "expired")
+    return referral
+
+
+@transaction.atomic
+def referral_mark_reminded(*, referral: Referral, now: datetime | None = None) -> Referral:
+    """Stamp that the provider was reminded to answer (by the referral-response job)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _require(referral, {S.SENT}, "reminded")
+    referral.reminded_at = now or timezone.now()
+    referral.save(update_fields=["reminded_at", "updated_at"])
+    audit.record(action="referrals.referral.reminded", obj=referral, actor=None)
     return referral
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from accounts.models import Notification, OutboundEmail, User
+from accounts.models import AuditEntry, Notification, OutboundEmail, User
 from referrals import jobs as referral_jobs
 from referrals.models import Referral
 from tests.cases.factories import CaseFactory
@@ -61,6 +61,28 @@ def test_weekend_days_do_not_count(referral):
     assert reminders_for(r) == 1
     r.refresh_from_db()
     assert r.status == Referral.Status.SENT
+    assert r.reminded_at == ny(2026, 3, 11, 15, 0)  # stamped by referrals' service
+    assert (
+        AuditEntry.objects.filter(action="referrals.referral.reminded", object_id=str(r.pk)).count()
+        == 1
+    )
+
+
+def test_the_reminder_comes_when_the_referral_says_the_answer_is_due(db):
+    """The deadline the referral shows (set on sending) and the job use one calendar."""
+    from referrals import services
+    from tests.referrals.factories import ProviderFactory as CompliantProviderFactory
+    from tests.referrals.factories import ReferralFactory
+
+    manager = UserFactory(role=User.Role.PROVIDER, totp=False)
+    with time_machine.travel(ny(2026, 7, 2, 10), tick=False):  # Thursday; 3 July is a holiday
+        draft = ReferralFactory(provider=CompliantProviderFactory(managers=[manager]))
+        r = services.referral_send(referral=draft, by=draft.created_by)
+    assert r.respond_by == ny(2026, 7, 8, 10)
+    assert run_at(r.respond_by - timedelta(minutes=1)) == 0
+    assert run_at(r.respond_by) == 1
+    r.refresh_from_db()
+    assert r.reminded_at == r.respond_by
 
 
 def test_a_holiday_does_not_count(referral):

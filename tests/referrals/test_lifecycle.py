@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Notification
+from referrals import jobs as referral_jobs
 from referrals import services
 from referrals.models import Referral, ReferralEvent
 
@@ -78,6 +80,39 @@ def test_send_sets_deadline_in_business_days_and_notifies_managers(draft, provid
     assert draft.family.contact_name not in note.title
     assert statuses(r) == ["sent"]
     assert AuditEntry.objects.filter(action="referrals.referral.sent").exists()
+
+
+NY = ZoneInfo("America/New_York")
+
+
+@time_machine.travel(dt.datetime(2026, 7, 2, 10, 0, tzinfo=NY), tick=False)  # Thursday
+def test_deadlines_skip_holidays_as_the_reminder_job_does(draft, provider_manager):
+    """Friday 3 July 2026 is Independence Day observed: the division's calendar skips it."""
+    r = send(draft)
+    assert r.respond_by == dt.datetime(2026, 7, 8, 10, 0, tzinfo=NY)  # Mon, Tue, Wed
+    assert services.expires_at(r) == dt.datetime(2026, 7, 14, 10, 0, tzinfo=NY)
+    assert r.respond_by == referral_jobs.due_after(r.sent_at, services.response_business_days())
+
+
+def test_mark_reminded_stamps_and_audits(draft, provider_manager):
+    r = send(draft)
+    at = timezone.now()
+    r = services.referral_mark_reminded(referral=r, now=at)
+    r.refresh_from_db()
+    assert r.reminded_at == at and r.status == S.SENT
+    assert AuditEntry.objects.filter(
+        action="referrals.referral.reminded", object_id=str(r.pk)
+    ).exists()
+
+
+def test_only_a_sent_referral_is_marked_reminded(draft, provider_manager):
+    with pytest.raises(ValidationError):
+        services.referral_mark_reminded(referral=draft)
+    r = services.referral_accept(referral=send(draft), by=provider_manager)
+    with pytest.raises(ValidationError):
+        services.referral_mark_reminded(referral=r)
+    r.refresh_from_db()
+    assert r.reminded_at is None
 
 
 def test_send_requires_consent(draft, provider_manager):
