@@ -187,6 +187,13 @@ class Referral(AuditedModel):
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["status", "respond_by"]),
             models.Index(fields=["created_by", "status"]),
+            # The yearly report: families with a mental-health referral accepted in the year
+            # (status is filtered too, so it is carried for an index-only scan).
+            models.Index(
+                fields=["service_type", "accepted_at"],
+                include=["family", "status"],
+                name="referral_service_accepted_cov",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -405,7 +405,9 @@ def _contacts(year: int) -> dict:
         Contact.objects.filter(in_year("started_at", year))
         .annotate(m=_month("started_at"))
         .values("purpose", "m")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): the covering index (started_at) INCLUDE (purpose) then
+        # answers it alone (index-only scan over millions of contacts).
+        .annotate(n=Count("*"))
         .order_by()
     )
     grid: dict[str, list[int]] = {p: [0] * 12 for p in Contact.Purpose.values}
@@ -740,9 +742,11 @@ def _peer_calls(year: int) -> dict:
         for r in calls.annotate(m=_month("called_at"))
         .values("m")
         .annotate(
-            calls=Count("pk"),
+            # Only columns of the covering index (called_at) INCLUDE (duration_minutes,
+            # escalated, match): an index-only scan over millions of calls.
+            calls=Count("*"),
             minutes=Coalesce(Sum("duration_minutes"), 0),
-            escalated=Count("pk", filter=Q(escalated=True)),
+            escalated=Count("escalated", filter=Q(escalated=True)),
         )
         .order_by()
     }
