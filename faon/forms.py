@@ -175,6 +175,24 @@ class ProviderEditForm(ProviderProfileForm):
         labels = {**ProviderProfileForm.Meta.labels, **MemberBenefitsForm.Meta.labels}
 
 
+class ProviderSelfEditForm(ProviderEditForm):
+    """The provider's own edit page: without the fields staff vet (services.VETTED_FIELDS)."""
+
+    disciplines = None  # drop the declared field, not only the Meta entry
+
+    class Meta(ProviderEditForm.Meta):
+        fields = [f for f in ProviderEditForm.Meta.fields if f not in services.VETTED_FIELDS]
+
+    @staticmethod
+    def vetted_values(provider: Provider) -> list[tuple[str, str]]:
+        """The vetted fields as the provider sees them (read-only) on its edit page."""
+        return [
+            ("Kind", provider.get_kind_display()),
+            ("Disciplines", ", ".join(Discipline(d).label for d in provider.disciplines)),
+            ("Credentials", provider.credentials or "—"),
+        ]
+
+
 class ApplicationForm(forms.Form):
     applicant_name = forms.CharField(max_length=150, label="Your name")
     applicant_email = forms.EmailField(

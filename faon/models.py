@@ -233,7 +233,16 @@ class Provider(AuditedModel):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    audit_values = ("status", "accepting_referrals", "capacity", "details_confirmed_at")
+    # kind, disciplines and credentials decide which licenses and insurance are required.
+    audit_values = (
+        "status",
+        "accepting_referrals",
+        "capacity",
+        "details_confirmed_at",
+        "kind",
+        "disciplines",
+        "credentials",
+    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -8,6 +8,7 @@ own. Other apps (referrals, reports, jobs) read providers only through this modu
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.db.models import (
@@ -163,6 +164,16 @@ def compliance_for(provider: Provider, year: int) -> compliance.ComplianceResult
 
 
 # --- applications ----------------------------------------------------------------------
+
+
+def confirm_token_hash(token: str) -> str:
+    """SHA-256 of an applicant's e-mail confirmation token (only the hash is stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def application_for_confirm_token(*, token: str) -> Application | None:
+    """The application a confirmation link names; public, the unguessable token is the key."""
+    return Application.objects.filter(confirm_token_hash=confirm_token_hash(token)).first()
 
 
 def application_list_visible_to(*, user) -> QuerySet[Application]:

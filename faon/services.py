@@ -18,7 +18,7 @@ from accounts.models import User
 from familysupport.lib import audit
 from familysupport.lib.notify import notify
 
-from . import compliance
+from . import compliance, selectors
 from .models import (
     ApiKey,
     Application,
@@ -70,7 +70,7 @@ def _queue_email(*, to: str, template: str, context: dict, key: str) -> None:
 
 
 def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return selectors.confirm_token_hash(token)
 
 
 # --- applications ---------------------------------------------------------------------
@@ -444,8 +444,26 @@ def provider_manager_remove(*, provider: Provider, user: User, by: User) -> None
 # --- provider self-service --------------------------------------------------------------
 
 
+# What decides which credentials a member must hold (selectors.provider_list_credentials_
+# current): a provider changing them itself could drop out of the license rule without anyone
+# re-vetting it, so only supervisors and administrators change them.
+VETTED_FIELDS = ("kind", "disciplines", "credentials")
+VETTED_FIELD_MESSAGE = "Only FAON staff can change this; please ask them to update it."
+
+
+def _vetted_changes(provider: Provider, data: dict) -> list[str]:
+    def norm(value):
+        return sorted(value) if isinstance(value, list | tuple) else value
+
+    return [f for f in VETTED_FIELDS if f in data and norm(data[f]) != norm(getattr(provider, f))]
+
+
 @transaction.atomic
 def provider_update(*, provider: Provider, by: User, data: dict) -> Provider:
+    if by.role not in (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR):
+        changed = _vetted_changes(provider, data)
+        if changed:
+            raise ValidationError(dict.fromkeys(changed, VETTED_FIELD_MESSAGE))
     for field, value in data.items():
         setattr(provider, field, value)
     _fill_coordinates(provider)

@@ -26,6 +26,7 @@ from ..forms import (
     ManagerRemoveForm,
     MemberFilterForm,
     ProviderEditForm,
+    ProviderSelfEditForm,
     StatusForm,
     add_service_errors,
 )
@@ -266,10 +267,14 @@ def provider_manager_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*WRITERS)
 def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_user(user=request.user, pk=pk, write=True)
+    # Staff may change what decides the required credentials; the provider itself may not.
+    form_class = (
+        ProviderEditForm if selectors.can_manage_faon(request.user) else ProviderSelfEditForm
+    )
     # The form validates a copy: a failed POST must not rename the page's own heading.
-    form = ProviderEditForm(request.POST or None, instance=copy.copy(provider))
+    form = form_class(request.POST or None, instance=copy.copy(provider))
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in ProviderEditForm.Meta.fields}
+        data = {f: form.cleaned_data[f] for f in form_class.Meta.fields}
         try:
             services.provider_update(
                 provider=selectors.provider_get_for_user(user=request.user, pk=pk, write=True),
@@ -282,8 +287,14 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Profile saved.")
             return redirect("faon:provider_detail", pk=provider.pk)
     status = 400 if form.is_bound else 200
+    vetted = (
+        ProviderSelfEditForm.vetted_values(provider) if form_class is ProviderSelfEditForm else []
+    )
     return render(
-        request, "faon/provider_form.html", {"form": form, "provider": provider}, status=status
+        request,
+        "faon/provider_form.html",
+        {"form": form, "provider": provider, "vetted": vetted},
+        status=status,
     )
 
 
@@ -418,7 +429,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "year": year,
             "query": query.urlencode(),
-            "can_export": request.user.role in MANAGERS,
+            "can_export": request.user.role == ADMINISTRATOR,
         },
     )
 
@@ -429,10 +440,9 @@ def _csv_safe(value) -> str:
 
 
 @require_GET
-@role_required(*MANAGERS)
+@role_required(ADMINISTRATOR)  # DESIGN.md: exports are for administrators
 def provider_export(request: HttpRequest) -> HttpResponse:
     _form, qs, year = _filtered_members(request)
-    audit.record(action="faon.provider.exported", actor=request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="faon-members-{year}.csv"'
     writer = csv.writer(response)
@@ -443,7 +453,9 @@ def provider_export(request: HttpRequest) -> HttpResponse:
             "newsletter", "expert projects", "travel assistance",
         ]
     )  # fmt: skip
+    rows = 0
     for p in qs.iterator(chunk_size=500):
+        rows += 1
         writer.writerow(
             [
                 _csv_safe(v)
@@ -455,6 +467,11 @@ def provider_export(request: HttpRequest) -> HttpResponse:
                 )
             ]
         )  # fmt: skip
+    audit.record(
+        action="faon.provider.exported",
+        actor=request.user,
+        changes={"filters": request.GET.dict(), "rows": rows},
+    )
     return response
 
 

@@ -104,12 +104,21 @@ def join_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "faon/application_thanks.html")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    application = services.application_confirm_email(token=token)
+    # Mail link scanners open every link in a message: opening the link only shows a button,
+    # so an address counts as confirmed when a person pressed it (POST).
+    if request.method == "POST":
+        application = services.application_confirm_email(token=token)
+    else:
+        application = selectors.application_for_confirm_token(token=token)
     if application is None:
         return render(request, "faon/application_confirm.html", {"ok": False}, status=404)
-    return render(request, "faon/application_confirm.html", {"ok": True})
+    return render(
+        request,
+        "faon/application_confirm.html",
+        {"ok": True, "confirmed": application.email_confirmed_at is not None, "token": token},
+    )
 
 
 @require_GET

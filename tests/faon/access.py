@@ -131,7 +131,7 @@ ROUTES = [
     Route("faon:application_list", allow=STAFF_R),
     Route("faon:application_detail", allow=STAFF_R, ok_status=302, build=_application),
     Route("faon:provider_list", allow=STAFF_R),
-    Route("faon:provider_export", allow=MANAGERS),
+    Route("faon:provider_export", allow=ADMIN),  # exports are for administrators
     Route("faon:provider_detail", allow=STAFF_R | OWN, hidden=HIDDEN, build=_provider_pk),
     Route("faon:provider_edit", allow=MANAGERS | OWN, hidden=HIDDEN, build=_provider_pk),
     Route("faon:provider_status", allow=MANAGERS, post_only=True, build=_provider_pk),

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import OutboundEmail, User
+from accounts.models import Notification, OutboundEmail, User
 from faon import uploads
 from faon.models import Application, InsurancePolicy, License, Provider
 
@@ -93,9 +93,63 @@ def test_application_is_stored_and_confirmed_by_email():
     mail = OutboundEmail.objects.get(to="dana@example.test")
     token = re.search(r"/faon/join/confirm/([^/]+)/", mail.body_text).group(1)
     assert application.confirm_token_hash != token  # only a hash is stored
-    assert Client().get(reverse("faon:join_confirm", args=[token])).status_code == 200
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(reverse("faon:join_confirm", args=[token]))
+    assert page.status_code == 200
+    assert b"Confirm my e-mail address" in page.content
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1)
+    response = browser.post(
+        reverse("faon:join_confirm", args=[token]), {"csrfmiddlewaretoken": csrf.decode()}
+    )
+    assert response.status_code == 200
+    assert b"Your e-mail address is confirmed" in response.content
     application.refresh_from_db()
     assert application.email_confirmed_at is not None
+
+
+def _submitted(make_user) -> tuple[Application, str]:
+    make_user(User.Role.SUPERVISOR)
+    assert Client().post(reverse("faon:join"), _data()).status_code == 302
+    mail = OutboundEmail.objects.get(to="dana@example.test")
+    token = re.search(r"/faon/join/confirm/([^/]+)/", mail.body_text).group(1)
+    return Application.objects.get(), token
+
+
+def test_opening_the_confirmation_link_confirms_nothing(make_user):
+    """Mail link scanners fetch every link: a GET must not confirm or notify anyone."""
+    application, token = _submitted(make_user)
+    for _ in range(2):
+        page = Client().get(reverse("faon:join_confirm", args=[token]))
+        assert page.status_code == 200
+        assert b"Confirm my e-mail address" in page.content
+        assert b'method="post"' in page.content
+    application.refresh_from_db()
+    assert application.email_confirmed_at is None
+    assert not Notification.objects.filter(event="faon.application.received").exists()
+
+
+def test_posting_the_token_confirms_once_and_notifies_supervisors(make_user):
+    application, token = _submitted(make_user)
+    url = reverse("faon:join_confirm", args=[token])
+    assert Client().post(url).status_code == 200
+    assert Client().post(url).status_code == 200  # a second click: still fine, no second note
+    application.refresh_from_db()
+    assert application.email_confirmed_at is not None
+    assert Notification.objects.filter(event="faon.application.received").count() == 1
+    page = Client().get(url)  # the link opened again later says so, without a button
+    assert b"Your e-mail address is confirmed" in page.content
+    assert b"Confirm my e-mail address" not in page.content
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_wrong_token_is_404_and_confirms_nothing(method, make_user):
+    application, _token = _submitted(make_user)
+    response = getattr(Client(), method)(reverse("faon:join_confirm", args=["not-a-token"]))
+    assert response.status_code == 404
+    assert b"This link is not valid" in response.content
+    assert b"Confirm my e-mail address" not in response.content
+    application.refresh_from_db()
+    assert application.email_confirmed_at is None
 
 
 def test_bad_input_is_400_keeps_typed_text_and_saves_nothing():
