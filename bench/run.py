@@ -1010,6 +1010,13 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help='libpq options for every connection, e.g. "-c jit=off" (compare a setting)',
     )
+    parser.add_argument(
+        "--generate",
+        choices=["small", "full"],
+        # In CI (FSP_CI_BENCH=1) a missing bench database is generated at 1/100 scale.
+        default="small" if os.environ.get("CI") else None,
+        help="generate the bench database at this scale if it does not exist",
+    )
     parser.add_argument("--report-task", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -1022,6 +1029,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("keep the load bounded: --duration ≤ 60 and --max-requests ≤ 20000")
     if args.pg_options:
         os.environ["FSP_BENCH_PG_OPTIONS"] = args.pg_options  # inherited by gunicorn too
+    if not database_exists(args.db) and args.generate:
+        subprocess.run(  # noqa: S603 - our own interpreter and script
+            [
+                sys.executable,
+                str(ROOT / "bench" / "generate.py"),
+                "--scale",
+                args.generate,
+                "--db",
+                args.db,
+            ],
+            check=True,
+        )
     if not database_exists(args.db):
         log(f"bench: database {args.db} does not exist; run bench/generate.py first.")
         return 2
