@@ -16,6 +16,8 @@ from . import selectors
 # header; they must not count as activity or an idle session would never end.
 BACKGROUND_HEADER = "HTTP_X_BACKGROUND_POLL"
 SESSION_STARTED = "fsp_session_started"
+MFA_PASSED = "fsp_mfa_passed"
+ACTIVITY_RESOLUTION = 60  # seconds
 LAST_ACTIVITY = "fsp_last_activity"
 
 # Pages a signed-in user may open before the second factor is set up or passed.
@@ -62,7 +64,8 @@ class SessionTimeoutMiddleware:
                     return response
                 messages.info(request, "You were signed out after a period of inactivity.")
                 return redirect_to_login(request.get_full_path())
-            if not is_background(request):
+            # Written at most once a minute: a session save is a transaction of its own.
+            if not is_background(request) and now - last >= ACTIVITY_RESOLUTION:
                 request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
 
@@ -75,7 +78,11 @@ class RequireSecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not self._exempt(request):
+        if (
+            user.is_authenticated
+            and not request.session.get(MFA_PASSED)
+            and not self._exempt(request)
+        ):
             added_at = selectors.user_second_factor_added_at(user=user)
             not_passed = added_at is None or not self._passed_in_session(
                 request, added_at.timestamp()
@@ -92,6 +99,8 @@ class RequireSecondFactorMiddleware:
                 # flow): start again rather than trust the session.
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            # Passed once in this session: no authenticator query on every later request.
+            request.session[MFA_PASSED] = True
         return self.get_response(request)
 
     @staticmethod

@@ -157,12 +157,37 @@ def invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
 @role_required(ADMINISTRATOR, SUPERVISOR)
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
-    qs = selectors.audit_entries_visible_to(user=request.user)
+    filters = request.GET.copy()
+    before = filters.pop("before", [None])[-1]
+    form = AuditFilterForm(filters or None)
+    qs = selectors.audit_entries_visible_to(user=request.user).order_by("-id")
     if form.is_bound:
         qs = form.filter(qs)
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_list.html", {"form": form, "page": page})
+    # Keyset pages ("older" from the last id seen): no COUNT over millions of entries.
+    if before and before.isdigit():
+        qs = qs.filter(id__lt=int(before))
+    entries = list(qs[: AUDIT_PAGE_SIZE + 1])
+    older = entries[AUDIT_PAGE_SIZE - 1].pk if len(entries) > AUDIT_PAGE_SIZE else None
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {
+            "form": form,
+            "entries": entries[:AUDIT_PAGE_SIZE],
+            "older_query": _with(filters, before=older) if older else "",
+            "newest_query": filters.urlencode() if before else None,
+        },
+    )
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+def _with(query, **extra) -> str:
+    query = query.copy()
+    for key, value in extra.items():
+        query[key] = value
+    return query.urlencode()
 
 
 @login_required

@@ -180,3 +180,24 @@ def test_supervisor_sees_only_their_teams_audit(login, supervisor, make_user):
     audit.record(action="test.thing.done", actor=stranger)
     page = login(supervisor).get(reverse("accounts:audit_list")).content.decode()
     assert member.email in page and stranger.email not in page
+
+
+@pytest.mark.django_db
+def test_audit_log_pages_by_keyset_without_counting(
+    login, administrator, django_assert_max_num_queries
+):
+    from accounts.views import AUDIT_PAGE_SIZE
+    from familysupport.lib import audit
+
+    for n in range(AUDIT_PAGE_SIZE + 5):
+        audit.record(action=f"test.thing.n{n:03d}", actor=administrator)
+    client = login(administrator)
+    first = client.get(reverse("accounts:audit_list"), {"action": "test.thing"})
+    body = first.content.decode()
+    assert "test.thing.n104" in body and "test.thing.n004" not in body
+    older = re.search(r'href="\?([^"]*before=\d+[^"]*)"', body).group(1).replace("&amp;", "&")
+    with django_assert_max_num_queries(12):
+        second = client.get(reverse("accounts:audit_list") + "?" + older)
+    page2 = second.content.decode()
+    assert "test.thing.n004" in page2 and "test.thing.n000" in page2
+    assert "test.thing.n104" not in page2 and "Older entries" not in page2
