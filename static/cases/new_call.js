@@ -56,6 +56,14 @@
   }
 
   // --- server draft every few seconds while something changed ----------------------
+  // An autosave is sent only when the form's content differs from what the server last
+  // saved, and then WITHOUT the X-Background-Poll header: it is the advocate typing, so it
+  // keeps the session alive (a long note during a crisis call must not end in a sign-out).
+  // Nothing changed, nothing is sent, and an idle screen still times out.
+  function fingerprint() { return JSON.stringify(serialize()); }
+  var savedPrint = fingerprint(); // what the page was rendered with (empty or the draft)
+  var sendingPrint = null;
+
   function onChange() {
     if (submitting) { return; }
     dirty = true;
@@ -65,18 +73,23 @@
   form.addEventListener("change", onChange);
 
   window.setInterval(function () {
-    if (!dirty || submitting || !window.htmx) { return; }
+    if (!dirty || submitting || sendingPrint !== null || !window.htmx) { return; }
     dirty = false;
+    var print = fingerprint();
+    if (print === savedPrint) { dropLocal(); return; } // typed and undone: nothing to save
+    sendingPrint = print;
     window.htmx.trigger(status, "autosave");
   }, AUTOSAVE_MS);
 
   status.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) {
+      savedPrint = sendingPrint === null ? savedPrint : sendingPrint;
       if (!dirty) { dropLocal(); }
     } else {
       dirty = true; // try again at the next tick; the local copy stays
       status.textContent = "Draft not saved to the server yet; kept in this browser.";
     }
+    sendingPrint = null;
   });
 
   // --- call timer -------------------------------------------------------------------

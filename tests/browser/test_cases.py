@@ -58,3 +58,41 @@ def test_crisis_call_then_repeat_call_found_by_phone_with_draft_restored(
     assert case.contacts.count() == 2
     assert "advised to call police" in case.contacts.get(purpose="follow_up").notes
     expect(page.get_by_role("link", name="Follow-up")).to_be_visible()  # on the timeline
+
+
+def test_autosave_sends_only_changed_notes_and_as_activity(
+    page, live_server, browser_user, signed_in
+):
+    """A changed note is autosaved as activity (no background header); unchanged, nothing.
+
+    The page's clock is Playwright's fake one: `run_for` fires the autosave timer on demand.
+    """
+    signed_in(browser_user("advocate"))
+    saves = []
+    page.on(
+        "request",
+        lambda r: saves.append(r) if r.method == "POST" and "/cases/drafts/" in r.url else None,
+    )
+    page.clock.install()
+    page.goto(f"{live_server.url}/cases/new-call/")
+    notes = page.get_by_label("Notes")
+
+    page.clock.run_for(10_000)  # nothing typed: nothing sent
+    notes.fill("Mother called about her son")
+    with page.expect_request(lambda r: r.method == "POST" and "/cases/drafts/" in r.url) as sent:
+        page.clock.run_for(5_000)
+    assert "x-background-poll" not in sent.value.all_headers()
+    expect(page.locator("#draft-status")).to_have_text(re.compile(r"Draft saved \d"))
+
+    # Typed and undone: the content is what the server has, so nothing is sent...
+    notes.press("End")
+    notes.press("x")
+    notes.press("Backspace")
+    page.clock.run_for(10_000)
+    # ...and the next real change is the very next request.
+    notes.press_sequentially(" at noon")
+    with page.expect_request(lambda r: r.method == "POST" and "/cases/drafts/" in r.url) as sent:
+        page.clock.run_for(5_000)
+    assert "notes=Mother%20called%20about%20her%20son%20at%20noon" in sent.value.post_data
+    assert "x-background-poll" not in sent.value.all_headers()
+    assert len(saves) == 2
