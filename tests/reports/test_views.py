@@ -157,6 +157,8 @@ def test_drilldown_query_count_does_not_grow(administrator, login, django_assert
     client = login(administrator)
     url = reverse("reports:drilldown", args=[2024, "contacts"])
     f.contact(c, at=ny(2024, 3, 1, 9))
+    # Steady state: the session's first request also records the passed second factor.
+    client.get(url)
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for day in range(1, 40):
@@ -179,6 +181,8 @@ def _page_queries(client, url) -> int:
 def test_report_page_query_count_is_independent_of_data_size(administrator, login):
     client = login(administrator)
     url = _year_url()
+    # Steady state: the session's first request also records the passed second factor.
+    client.get(reverse("reports:index"))
     small = _page_queries(client, url)
     advocate = f.UserFactory(role="advocate", totp=False)
     p = f.provider(history=[("active", ny(2024, 2, 1, 9))])
