@@ -428,3 +428,13 @@ def test_legal_request_roles(login, administrator, volunteer_user, provider_user
     for user in (volunteer_user, provider_user):
         assert login(user).get(reverse("referrals:legal_list")).status_code == 403
     assert LegalAssistanceRequest.objects.count() == 1
+
+
+def test_staff_see_when_the_provider_was_reminded(login, advocate, referral):
+    url = reverse("referrals:detail", args=[referral.pk])
+    client = login(advocate)
+    assert "Provider reminded" not in client.get(url).content.decode()
+    at = timezone.make_aware(dt.datetime(2026, 3, 11, 15, 0))
+    services.referral_mark_reminded(referral=referral, now=at)
+    body = client.get(url).content.decode()
+    assert "Provider reminded" in body and timezone.localtime(at).strftime("%Y-%m-%d %H:%M") in body
