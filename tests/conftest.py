@@ -11,6 +11,43 @@ from .factories import UserFactory
 
 ROLES = [r.value for r in User.Role]
 
+# Rows that data migrations load. A transactional test (live server, real Celery worker)
+# ends by flushing every table, which would leave later tests without them.
+REFERENCE_DATA = [
+    ("referrals.migrations.0002_load_zip_centroids", "load", "referrals.ZipCentroid"),
+    ("reunification.migrations.0002_seed_guidelines", "seed", "reunification.PovertyGuideline"),
+]
+
+
+def restore_reference_data() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from familysupport.lib import audit
+
+    for module, function, model in REFERENCE_DATA:
+        if not apps.get_model(model).objects.exists():
+            with audit.bulk_load(reason="test_reference_data"):
+                getattr(import_module(module), function)(apps, None)
+
+
+def _flushes_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return transactional or bool({"transactional_db", "live_server"} & fixtures)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _flushes_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_reference_data()
+
 
 def mfa_login(client: Client, user: User) -> Client:
     """Sign in as if password and TOTP were both passed (the login flow is tested apart)."""
