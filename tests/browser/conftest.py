@@ -134,6 +134,8 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core (shipped inside axe-playwright-python) on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click may still be navigating: let the page settle before axe reads the document.
+    page.wait_for_load_state("load")
     results = Axe().run(page)
     return [v for v in results.response["violations"] if v.get("impact") in impacts]
 
