@@ -283,7 +283,10 @@ def cmd_test(pytest_args: list[str]) -> int:
         # Lint failures do not stop the suite: one run shows everything that is wrong.
         lint_rc = call([*ruff, "format", "--check", "."], env)
         lint_rc = call([*ruff, "check", "."], env) or lint_rc
-        test_rc = call([sys.executable, "-m", "pytest", *pytest_args], env)
+        # The whole suite runs on two workers (one test file per worker at a time: module
+        # fixtures and the live servers stay together); given arguments run as they are.
+        args = pytest_args or ["-n", os.environ.get("FSP_TEST_WORKERS", "2"), "--dist", "loadfile"]
+        test_rc = call([sys.executable, "-m", "pytest", *args], env)
         if lint_rc and not test_rc:
             say("tests passed but lint failed (`make fmt` fixes formatting)")
         return test_rc or lint_rc
