@@ -126,6 +126,50 @@ def match_end(*, match: PeerMatch, reason: str, note: str = "", by: User) -> Pee
     return match
 
 
+@transaction.atomic
+def matches_end_for_withdrawn_consent(family, by: User | None) -> list[PeerMatch]:
+    """End the family's active matches because it withdrew consent to Team HOPE contact.
+
+    Called by cases.services.family_update in its transaction when
+    `consent_team_hope_contact` turns False (that service checks who may change the
+    family, so no role check here: the withdrawal itself is the authority). Idempotent: a
+    family without an active match changes nothing. The case's advocate is told (link
+    only, no family details in the title); the volunteer is told a match ended.
+    Positional or keyword arguments, so `(family, by)` and `(family=..., by=...)` both work.
+    """
+    if family.consent_team_hope_contact:
+        raise ValidationError("The family still consents to Team HOPE contact.")
+    active = list(
+        PeerMatch.objects.select_for_update(of=("self",))
+        .select_related("case__assigned_advocate", "volunteer__user")
+        .filter(family_id=family.pk, ended_at__isnull=True)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for match in active:
+        match.ended_at = now
+        match.end_reason = PeerMatch.EndReason.CONSENT_WITHDRAWN
+        match.end_note = "The family withdrew consent to Team HOPE contact."
+        match.ended_by = by
+        match.save(update_fields=["ended_at", "end_reason", "end_note", "ended_by", "updated_at"])
+        notify(
+            recipients=_case_recipients(match),
+            event="teamhope.match.consent_withdrawn",
+            # No family or child details: the title also goes out by e-mail.
+            title="A Team HOPE match on a case you follow ended: consent withdrawn",
+            url=reverse("teamhope:match_detail", args=[match.pk]),
+            key=f"teamhope-match-consent-withdrawn:{match.pk}",
+        )
+        notify(
+            recipients=[match.volunteer.user],
+            event="teamhope.match.ended",
+            title="One of your Team HOPE matches has ended",
+            url=reverse("teamhope:my_families"),
+            key=f"teamhope-match-ended:{match.pk}",
+        )
+    return active
+
+
 # --- calls -----------------------------------------------------------------------------
 
 
@@ -175,7 +219,7 @@ def call_log(
 # --- escalations -----------------------------------------------------------------------
 
 
-def _escalation_recipients(match: PeerMatch) -> list[User]:
+def _case_recipients(match: PeerMatch) -> list[User]:
     """The case's advocate; with none assigned (or inactive), every active supervisor."""
     # The volunteer may not read cases, so the advocate comes through the match's own FK.
     advocate = match.case.assigned_advocate
@@ -199,7 +243,7 @@ def escalation_raise(
             existing.call = call
             existing.save(update_fields=["call"])
         return existing, False
-    recipients = _escalation_recipients(match)
+    recipients = _case_recipients(match)
     now = timezone.now()
     escalation = Escalation.objects.create(
         match=match,

@@ -60,6 +60,13 @@ def test_families_waiting_for_a_match(login, supervisor, django_assert_max_num_q
         assert client.get(reverse("teamhope:waiting_list")).status_code == 200
 
 
+def test_families_waiting_is_an_anti_join_not_a_not_in(supervisor):
+    """NOT EXISTS (an anti-join on the active-match index), not NOT IN (subquery)."""
+    sql = str(selectors.cases_waiting_for_match(user=supervisor).query).upper()
+    assert "NOT EXISTS" in sql
+    assert " IN (SELECT" not in sql
+
+
 def test_volunteers_near_capacity(login, advocate, django_assert_max_num_queries):
     full = VolunteerFactory(user__full_name="Full Peer", capacity=2)
     PeerMatchFactory.create_batch(2, volunteer=full)
