@@ -1,4 +1,5 @@
-"""Cases' scheduled job: each advocate's daily digest of follow-up tasks due or overdue.
+"""Cases' scheduled jobs: each advocate's daily digest of follow-up tasks due or overdue, and
+the purge of old contact drafts.
 
 Counts only: task titles are typed by staff and may name a family, so the e-mail says how
 many tasks are waiting and links to the "my work" page. Owned by the jobs issue.
@@ -17,9 +18,11 @@ from accounts.models import User
 from familysupport.lib import jobs
 from familysupport.lib.notify import notify
 
+from . import services
 from .models import Case, Task
 
 DIGEST_JOB = "cases.followup_digest"
+DRAFTS_JOB = "cases.drafts_purge"
 
 
 @jobs.register(DIGEST_JOB, "Each advocate's daily digest of follow-up tasks due or overdue.")
@@ -69,3 +72,18 @@ def _digest(*, owner: User, on: date, due_today: int, overdue: int) -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def followup_digest_task() -> int:
     return followup_digest()
+
+
+@jobs.register(
+    DRAFTS_JOB,
+    "Delete contact drafts untouched for the retention period (CASES_DRAFT_RETENTION_DAYS, "
+    "14 days by default) and those of deactivated users.",
+)
+def drafts_purge() -> int:
+    return services.drafts_purge()
+
+
+# Daily 02:40 (familysupport/celery.py). A sweeper: a missed night is caught the next one.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
+def drafts_purge_task() -> int:
+    return drafts_purge()

@@ -3,9 +3,10 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,6 +57,16 @@ class Family(AuditedModel):
                 name="family_contact_trgm",
                 fields=["contact_name"],
                 opclasses=["gin_trgm_ops"],
+            ),
+            # Django compiles `icontains` to UPPER(col) LIKE UPPER('%…%'): only an index on
+            # the same expression serves it (the duplicate search and the case list search).
+            GinIndex(
+                OpClass(Upper("contact_name"), name="gin_trgm_ops"),
+                name="family_contact_upper_trgm",
+            ),
+            GinIndex(
+                OpClass(Upper("display_name"), name="gin_trgm_ops"),
+                name="family_name_upper_trgm",
             ),
         ]
 
@@ -153,6 +164,9 @@ class Case(AuditedModel):
         indexes = [
             models.Index(fields=["assigned_advocate", "status"]),
             models.Index(fields=["status", "-opened_at"]),
+            # Case numbers are looked up with `iexact` (UPPER(col) = UPPER(…)): the search,
+            # the duplicate search and the uniqueness check when a case is opened.
+            models.Index(Upper("external_case_number"), name="case_external_number_upper"),
         ]
 
     def __str__(self) -> str:

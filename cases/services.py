@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -409,6 +410,29 @@ def contact_draft_save(*, by: User, key: str, data: dict[str, Any]) -> ContactDr
 
 def contact_draft_delete(*, by: User, key: str) -> int:
     deleted, _ = ContactDraft.objects.filter(author=by, key=key).delete()
+    return deleted
+
+
+def draft_retention() -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, "CASES_DRAFT_RETENTION_DAYS", 14))
+
+
+def drafts_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete drafts untouched for the retention period, and any left by deactivated users.
+
+    Drafts hold call notes and caller details that were never saved as a contact: nobody
+    comes back for them after two weeks, and a departed user's are nobody's to finish.
+    """
+    cutoff = (now or timezone.now()) - draft_retention()
+    deleted, _ = ContactDraft.objects.filter(
+        Q(updated_at__lt=cutoff) | Q(author__is_active=False)
+    ).delete()
+    return deleted
+
+
+def drafts_delete_for_user(user: User) -> int:
+    """Delete every draft of `user`; call when the user is deactivated (accounts)."""
+    deleted, _ = ContactDraft.objects.filter(author=user).delete()
     return deleted
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -76,9 +74,11 @@ def new_call(request: HttpRequest) -> HttpResponse:
         preset_case = selectors.case_get_for_user(
             user=request.user, pk=int(request.GET["case"]), write=True
         )
+        if request.method == "GET":
+            audit.record_read(preset_case)  # the page shows the case and its family
     key = _draft_key(preset_case)
     draft = selectors.contact_draft_get(user=request.user, key=key)
-    restored = False
+    restored = clear_local_draft = False
     if request.method == "POST":
         form = NewCallForm(request.POST, user=request.user)
         if form.is_valid():
@@ -109,6 +109,10 @@ def new_call(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "The call is logged.")
                 return redirect(contact.case)
     else:
+        # After "discard the draft", the browser drops its local copy too (new_call.js).
+        clear_local_draft = request.session.get("cases_clear_local_draft") == key
+        if clear_local_draft:
+            del request.session["cases_clear_local_draft"]
         initial = {"started_at": timezone.localtime().replace(second=0, microsecond=0)}
         if preset_case:
             initial["attach"] = f"c{preset_case.pk}"
@@ -134,6 +138,7 @@ def new_call(request: HttpRequest) -> HttpResponse:
         "draft": draft,
         "draft_key": key,
         "restored": restored,
+        "clear_local_draft": clear_local_draft,
     }
     status = 400 if form.is_bound else 200
     return render(request, "cases/contact_new_call.html", context, status=status)
@@ -179,16 +184,20 @@ def _suggestions_for(
     return suggestions
 
 
+@require_POST
 @role_required(*CASEWORKERS)
-@require_GET
 def family_suggest(request: HttpRequest) -> HttpResponse:
-    """htmx: possible existing families while the advocate types (debounced by the page)."""
-    selected = request.GET.get("attach", NewCallForm.NEW)[:20]
+    """htmx: possible existing families while the advocate types (debounced by the page).
+
+    POST, not GET: what is typed (a caller's name, phone) must not end up in the URL, and so
+    in web server and proxy access logs. It reads and changes nothing.
+    """
+    selected = request.POST.get("attach", NewCallForm.NEW)[:20]
     suggestions = _suggestions_for(
         request,
-        name=request.GET.get("name", "")[:150],
-        phone=request.GET.get("phone", "")[:40],
-        number=request.GET.get("external_case_number", "")[:40],
+        name=request.POST.get("name", "")[:150],
+        phone=request.POST.get("phone", "")[:40],
+        number=request.POST.get("external_case_number", "")[:40],
         selected=selected,
     )
     return render(
@@ -220,6 +229,8 @@ def draft_discard(request: HttpRequest, key: str) -> HttpResponse:
     if not _valid_draft_key(key):
         raise Http404
     services.contact_draft_delete(by=request.user, key=key)
+    # The next page tells the browser to drop its local backup of the draft as well.
+    request.session["cases_clear_local_draft"] = key
     messages.info(request, "The draft was discarded.")
     url = reverse("cases:new_call")
     return redirect(url if key == NEW_CALL_DRAFT else f"{url}?case={key[5:]}")
@@ -464,6 +475,8 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
     family = selectors.family_get_for_user(user=request.user, pk=pk, write=True)
+    if request.method == "GET":
+        audit.record_read(family)  # the form shows contact details, address, safe-contact notes
     form = FamilyForm(request.POST or None, instance=family)
     if request.method == "POST" and form.is_valid():
         try:
@@ -483,6 +496,8 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     family = selectors.family_get_for_user(user=request.user, pk=pk, write=True)
+    if request.method == "GET":
+        audit.record_read(family)
     form = PersonForm(request.POST or None, initial={"role": Person.Role.CHILD})
     if request.method == "POST" and form.is_valid():
         try:
@@ -501,6 +516,9 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
 def family_merge(request: HttpRequest, pk: int) -> HttpResponse:
     family = selectors.family_get_for_user(user=request.user, pk=pk)
     check_role(request.user, {SUPERVISOR})
+    if request.method == "GET":
+        # The candidates are a search result (as on the new-call screen); this family is read.
+        audit.record_read(family)
     form = MergeForm(request.POST or None, user=request.user, source=family)
     if request.method == "POST" and form.is_valid():
         try:
@@ -625,13 +643,23 @@ def resource_public(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "cases/resource_public.html", {"resource": resource})
 
 
+RESOURCE_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
 @require_GET
 def resource_file(request: HttpRequest, public_id) -> FileResponse:
     resource = selectors.resource_get_public(public_id=public_id)
     if not resource.file:
         raise Http404
     name = resource.file.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    # Only the kinds the form accepts get their own type; anything uploaded before the form
+    # checked content (e.g. .html) is served as opaque bytes, never as a page of ours.
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    content_type = RESOURCE_FILE_TYPES.get(suffix, "application/octet-stream")
     return FileResponse(
         resource.file.open("rb"), as_attachment=True, filename=name, content_type=content_type
     )
@@ -647,7 +675,9 @@ def _feedback_rate_key(request) -> str:
     # Only a salted hash of the address is kept, for an hour, in the cache: never stored.
     from django.conf import settings
 
-    ip = request.META.get("REMOTE_ADDR", "")
+    # The client's address as the trusted proxies report it: behind a proxy REMOTE_ADDR is
+    # the proxy's, and every family would share (and exhaust) one limit.
+    ip = audit.client_ip(request) or ""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:32]
     return f"cases:feedback-rate:{digest}"
 

@@ -94,4 +94,9 @@ app.conf.beat_schedule = {
         "task": "cases.jobs.followup_digest_task",
         "schedule": crontab(hour="7-18", minute=0),
     },
+    # Daily 02:40: delete contact drafts untouched for 14 days and deactivated users' drafts.
+    "cases-drafts-purge": {
+        "task": "cases.jobs.drafts_purge_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }

@@ -4,12 +4,55 @@
   var form = document.getElementById("new-call-form");
   if (!form) { return; }
   var status = document.getElementById("draft-status");
-  var storageKey = "fsp-draft:" + form.dataset.user + ":" + form.dataset.draftKey;
+  var PREFIX = "fsp-draft:";
+  var storageKey = PREFIX + form.dataset.user + ":" + form.dataset.draftKey;
   var AUTOSAVE_MS = 4000;
+  var MAX_AGE_MS = 12 * 60 * 60 * 1000; // a local copy older than this is not a call in progress
   var dirty = false;
   var submitting = false;
+  var signedOut = false;
 
   // --- local backup: only what the server has not confirmed yet ---------------------
+  // It holds a caller's name, phone and notes in this browser, so it must not outlive the
+  // sign-in: every copy goes at sign-out or time-out, and stale ones go when the page loads.
+  function localDraftKeys() {
+    var keys = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(PREFIX) === 0) { keys.push(key); }
+      }
+    } catch (e) { /* storage disabled */ }
+    return keys;
+  }
+
+  function removeLocal(key) {
+    try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
+  }
+
+  function purgeAll() {
+    signedOut = true; // nothing is written back after this
+    localDraftKeys().forEach(removeLocal);
+  }
+
+  // Stale (older than 12 hours, or unreadable) copies, and any other user's copy left on a
+  // shared computer whose owner never signed out: neither can be restored here.
+  function purgeStale() {
+    var own = PREFIX + form.dataset.user + ":";
+    var now = Date.now();
+    localDraftKeys().forEach(function (key) {
+      var saved = null;
+      try { saved = JSON.parse(window.localStorage.getItem(key)); } catch (e) { saved = null; }
+      var fresh = saved && typeof saved.savedAt === "number" && now - saved.savedAt < MAX_AGE_MS;
+      if (key.indexOf(own) !== 0 || !fresh) { removeLocal(key); }
+    });
+  }
+
+  document.addEventListener("portal:signed-out", purgeAll); // idle time-out (static/js/portal.js)
+  Array.prototype.forEach.call(
+    document.querySelectorAll('form[action$="/accounts/logout/"]'),
+    function (logout) { logout.addEventListener("submit", purgeAll); }
+  );
   function serialize() {
     var data = {};
     new FormData(form).forEach(function (value, name) {
@@ -24,14 +67,13 @@
   }
 
   function keepLocal() {
+    if (signedOut) { return; }
     try {
       window.localStorage.setItem(storageKey, JSON.stringify({ savedAt: Date.now(), data: serialize() }));
     } catch (e) { /* storage full or disabled: the server draft still runs */ }
   }
 
-  function dropLocal() {
-    try { window.localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
-  }
+  function dropLocal() { removeLocal(storageKey); }
 
   function restoreLocal() {
     var raw;
@@ -161,6 +203,16 @@
     submitting = true;
   });
 
+  // "Discard the draft and start over": the local copy goes with the server's, or it would
+  // be restored on the fresh page. The page after the discard also says so (data-clear-local),
+  // for a discard this script did not see.
+  var discard = document.querySelector("#draft-restored form");
+  if (discard) {
+    discard.addEventListener("submit", function () { submitting = true; dropLocal(); });
+  }
+
+  purgeStale();
+  if (form.dataset.clearLocal === "1") { dropLocal(); }
   restoreLocal();
   if (running) { start(); } else { render(); toggle.textContent = "Restart timer"; }
 })();

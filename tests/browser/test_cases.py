@@ -78,6 +78,9 @@ def test_autosave_sends_only_changed_notes_and_as_activity(
     notes = page.get_by_label("Notes")
 
     page.clock.run_for(10_000)  # nothing typed: nothing sent
+    # A typed duration stops the call timer; running, it would change the duration (and so
+    # the form) when the call crosses a minute, depending on the second the page loaded.
+    page.get_by_label("Duration (minutes)").fill("5")
     notes.fill("Mother called about her son")
     with page.expect_request(lambda r: r.method == "POST" and "/cases/drafts/" in r.url) as sent:
         page.clock.run_for(5_000)
@@ -96,3 +99,99 @@ def test_autosave_sends_only_changed_notes_and_as_activity(
     assert "notes=Mother%20called%20about%20her%20son%20at%20noon" in sent.value.post_data
     assert "x-background-poll" not in sent.value.all_headers()
     assert len(saves) == 2
+
+
+# --- the browser's local copy of a draft does not outlive the sign-in ------------------
+
+DRAFT_KEYS_JS = (
+    "() => Object.keys(window.localStorage).filter(k => k.startsWith('fsp-draft:')).sort()"
+)
+
+
+def _local_drafts(page) -> list[str]:
+    return page.evaluate(DRAFT_KEYS_JS)
+
+
+def _new_call_with_unsaved_notes(page, live_server, user) -> None:
+    """The new-call screen with notes the server has not confirmed (autosave failing)."""
+    page.route("**/cases/drafts/**", lambda route: route.abort())
+    page.clock.install()
+    page.goto(f"{live_server.url}/cases/new-call/")
+    page.get_by_label("Caller's name").fill("Dana Caller")
+    page.get_by_label("Notes").fill("Son missing since Friday")
+    page.clock.run_for(5_000)  # the autosave is tried and fails: the local copy stays
+    expect(page.locator("#draft-status")).to_have_text(re.compile("kept in this browser"))
+    assert _local_drafts(page) == [f"fsp-draft:{user.pk}:new-call"]
+
+
+def test_signing_out_removes_every_local_draft(page, live_server, browser_user, signed_in):
+    from tests.browser.conftest import sign_out
+
+    advocate = browser_user("advocate")
+    signed_in(advocate)
+    _new_call_with_unsaved_notes(page, live_server, advocate)
+    page.evaluate(
+        f"""() => localStorage.setItem("fsp-draft:{advocate.pk}:case-9",
+            JSON.stringify({{savedAt: Date.now(), data: {{notes: "another call"}}}}))"""
+    )
+    sign_out(page)
+    page.wait_for_url(re.compile(r".*/accounts/(logout|login)/.*"))
+    assert _local_drafts(page) == []
+
+
+def test_an_idle_time_out_removes_every_local_draft(page, live_server, browser_user, signed_in):
+    from django.contrib.sessions.models import Session
+
+    advocate = browser_user("advocate")
+    signed_in(advocate)
+    _new_call_with_unsaved_notes(page, live_server, advocate)
+    Session.objects.all().delete()  # the server ended the session (idle time-out)
+    page.clock.run_for(31_000)  # portal.js checks the session, finds it gone, signs out
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    assert _local_drafts(page) == []
+
+
+def test_stale_and_other_users_local_drafts_are_dropped_on_load(
+    page, live_server, browser_user, signed_in
+):
+    advocate = browser_user("advocate")
+    signed_in(advocate)
+    hour = 3600 * 1000
+    page.evaluate(
+        f"""() => {{
+          const put = (key, age, notes) => localStorage.setItem(key,
+            JSON.stringify({{savedAt: Date.now() - age, data: {{notes: notes}}}}));
+          put("fsp-draft:{advocate.pk}:new-call", 13 * {hour}, "from yesterday");
+          put("fsp-draft:{advocate.pk}:case-9", 1 * {hour}, "an hour ago");
+          put("fsp-draft:{advocate.pk + 1000}:new-call", 1 * {hour}, "someone else's");
+          localStorage.setItem("fsp-draft:{advocate.pk}:case-10", "not json");
+        }}"""
+    )
+    page.goto(f"{live_server.url}/cases/new-call/")
+    expect(page.get_by_label("Notes")).to_have_value("")
+    expect(page.locator("#local-restored")).to_be_hidden()
+    assert _local_drafts(page) == [f"fsp-draft:{advocate.pk}:case-9"]
+
+
+def test_discarding_the_draft_drops_the_local_copy_too(page, live_server, browser_user, signed_in):
+    advocate = browser_user("advocate")
+    signed_in(advocate)
+    page.clock.install()
+    page.goto(f"{live_server.url}/cases/new-call/")
+    notes = page.get_by_label("Notes")
+    notes.fill("Mother called about her son")
+    page.clock.run_for(5_000)
+    expect(page.locator("#draft-status")).to_have_text(re.compile(r"Draft saved \d"))
+    # Typed after the last autosave: the local copy is newer than the server's draft.
+    page.route("**/cases/drafts/**", lambda route: route.abort())
+    notes.press_sequentially(" at noon")
+    page.unroute("**/cases/drafts/**")
+    page.reload()
+    expect(page.locator("#draft-restored")).to_be_visible()
+    expect(notes).to_have_value("Mother called about her son at noon")  # the local copy
+
+    page.get_by_role("button", name="Discard the draft and start over").click()
+    expect(page.get_by_text("The draft was discarded.")).to_be_visible()
+    expect(notes).to_have_value("")
+    expect(page.locator("#local-restored")).to_be_hidden()
+    assert _local_drafts(page) == []

@@ -88,7 +88,8 @@ def _public_file(world: World) -> dict:
 ROUTES = [
     Route("cases:case_list", allow=READERS),
     Route("cases:new_call", allow=CASEWORK),
-    Route("cases:family_suggest", allow=CASEWORK, query="?name=Smith&phone=5550102000"),
+    # POST: what is typed (names, phones) must not appear in URLs and access logs.
+    Route("cases:family_suggest", allow=CASEWORK, post_only=True),
     Route("cases:draft_save", allow=CASEWORK, post_only=True, build=lambda w: {"key": "new-call"}),
     Route(
         "cases:draft_discard",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -265,3 +266,33 @@ def test_draft_for_a_case_page_restores_on_that_case(adv_client, case):
     body = adv_client.get(f"{URL}?case={case.pk}").content.decode()
     assert "about this case" in body
     assert f'value="c{case.pk}"' in body
+
+
+def _clear_local_flag(body: str) -> str:
+    return re.search(r'data-clear-local="(\d)"', body).group(1)
+
+
+def test_discard_tells_the_next_page_to_drop_the_browsers_copy(adv_client, advocate):
+    """After "discard", new_call.js must not restore the local backup of the notes."""
+    adv_client.post(reverse("cases:draft_save", args=["new-call"]), {"notes": "x"})
+    response = adv_client.post(reverse("cases:draft_discard", args=["new-call"]), follow=True)
+    assert response.redirect_chain[-1][0] == URL
+    assert _clear_local_flag(response.content.decode()) == "1"
+    assert not ContactDraft.objects.filter(author=advocate).exists()
+    # Once: later visits keep whatever the browser holds by then.
+    assert _clear_local_flag(adv_client.get(URL).content.decode()) == "0"
+
+
+def test_discard_on_a_case_clears_that_cases_copy_only(adv_client, case):
+    key = f"case-{case.pk}"
+    adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "x"})
+    adv_client.post(reverse("cases:draft_discard", args=[key]))
+    # Another screen does not consume the marker...
+    assert _clear_local_flag(adv_client.get(URL).content.decode()) == "0"
+    # ...the case's own new-call screen does.
+    body = adv_client.get(URL, {"case": case.pk}).content.decode()
+    assert _clear_local_flag(body) == "1"
+
+
+def test_new_call_page_without_a_discard_keeps_the_local_copy(adv_client):
+    assert _clear_local_flag(adv_client.get(URL).content.decode()) == "0"

@@ -150,3 +150,104 @@ def test_inactive_resource_is_not_public(client):
     assert (
         client.get(reverse("cases:resource_public", args=[resource.public_id])).status_code == 404
     )
+
+
+# --- uploads: only PDF, Word and plain text, checked by content ------------------------
+
+
+def _upload(sup_client, upload):
+    return sup_client.post(
+        reverse("cases:resource_create"),
+        {
+            "title": "Guide",
+            "summary": "Typed summary",
+            "kind": "guide",
+            "language": "en",
+            "file": upload,
+            "is_active": "on",
+        },
+    )
+
+
+DOCX = b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40  # a zip local file header
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("guide.pdf", b"%PDF-1.4 test"),
+        ("guide.docx", DOCX),
+        ("guide.txt", "Hotline: call 555-0100 any time. Ça va.\n".encode()),
+    ],
+)
+def test_pdf_docx_and_utf8_text_are_accepted(sup_client, name, content):
+    response = _upload(sup_client, SimpleUploadedFile(name, content))
+    assert response.status_code == 302, response.context["form"].errors
+    resource = Resource.objects.get()
+    served = sup_client.get(reverse("cases:resource_file", args=[resource.public_id]))
+    assert b"".join(served.streaming_content) == content
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("guide.html", b"<html><script>alert(1)</script></html>", "Upload a PDF, Word"),
+        ("guide.HTM", b"<html></html>", "Upload a PDF, Word"),
+        ("guide.docx", b"<html><script>alert(1)</script></html>", "not a Word"),
+        ("guide.docx", b"%PDF-1.4", "not a Word"),
+        ("guide.txt", b"MZ\x90\x00\x03\x00\x00\x00", "not plain text"),  # binary: NUL bytes
+        ("guide.txt", "UTF-16 text".encode("utf-16"), "not plain text"),
+        ("guide.txt", b"caf\xe9 latin-1", "not plain text"),  # not UTF-8
+    ],
+)
+def test_html_and_files_whose_content_does_not_match_are_refused(
+    sup_client, name, content, message
+):
+    response = _upload(sup_client, SimpleUploadedFile(name, content))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["file"])
+    assert "Typed summary" in response.content.decode()
+    assert Resource.objects.count() == 0
+
+
+def test_a_nul_byte_after_the_first_chunk_is_found(sup_client):
+    text = b"a" * (70 * 1024) + b"\x00" + b"b" * 10  # beyond the first 64 KB chunk
+    response = _upload(sup_client, SimpleUploadedFile("guide.txt", text))
+    assert response.status_code == 400
+    assert Resource.objects.count() == 0
+
+
+def test_an_html_file_uploaded_before_the_check_is_served_as_bytes_not_a_page(client):
+    from django.core.files.base import ContentFile
+
+    resource = ResourceFactory(url="")
+    resource.file.save("old.html", ContentFile(b"<script>alert(1)</script>"), save=True)
+    response = client.get(reverse("cases:resource_file", args=[resource.public_id]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+# --- feedback rate limit: per client, behind the proxy --------------------------------
+
+
+def test_feedback_limit_counts_each_client_behind_the_proxy_apart(client, settings):
+    """Behind one proxy REMOTE_ADDR is the proxy's: the limit must follow X-Forwarded-For."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    resource = ResourceFactory()
+    url = reverse("cases:resource_feedback", args=[resource.public_id])
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(10):
+        response = client.post(url, {"helpful": "4"}, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+        assert response.status_code == 200
+    limited = client.post(url, {"helpful": "4"}, HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert limited.status_code == 429
+    # Another family behind the same proxy is not limited with the first...
+    other = client.post(url, {"helpful": "5"}, HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
+    assert other.status_code == 200
+    # ...and a forged left-most entry does not escape the limit (the proxy appends the real one).
+    forged = client.post(
+        url, {"helpful": "4"}, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.7", **proxy
+    )
+    assert forged.status_code == 429
+    assert ResourceFeedback.objects.count() == 11

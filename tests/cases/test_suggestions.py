@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from cases import selectors
@@ -67,7 +70,7 @@ def test_nothing_typed_suggests_nothing(advocate):
 
 def test_suggest_view_renders_radio_choices(adv_client):
     case = CaseFactory(family__phone="+15550102000", family__contact_name="Ann Birch")
-    response = adv_client.get(URL, {"phone": "(555) 010-2000"}, HTTP_HX_REQUEST="true")
+    response = adv_client.post(URL, {"phone": "(555) 010-2000"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200
     assert f'value="c{case.pk}"' in body
@@ -77,16 +80,43 @@ def test_suggest_view_renders_radio_choices(adv_client):
 
 def test_suggest_view_keeps_the_chosen_case_checked(adv_client):
     case = CaseFactory(family__phone="+15550102000")
-    body = adv_client.get(URL, {"name": "zzzz", "attach": f"c{case.pk}"}).content.decode()
+    body = adv_client.post(URL, {"name": "zzzz", "attach": f"c{case.pk}"}).content.decode()
     assert f'value="c{case.pk}" id="attach-c{case.pk}" checked' in body
+
+
+def test_suggest_by_get_is_refused_so_typed_names_never_reach_access_logs(adv_client):
+    """A GET would carry the caller's name and phone in the URL (logged by every proxy)."""
+    FamilyFactory(phone="+15550102000", contact_name="Ann Birch")
+    response = adv_client.get(URL, {"name": "Ann Birch", "phone": "5550102000"})
+    assert response.status_code == 405
+    assert b"Ann Birch" not in response.content
+
+
+def test_new_call_page_posts_only_the_caller_fields_to_suggest(adv_client):
+    body = adv_client.get(reverse("cases:new_call")).content.decode()
+    assert f'hx-post="{URL}"' in body
+    assert f'hx-get="{URL}"' not in body
+    # Only the search fields: the enclosing form's notes are not sent on every keystroke.
+    assert 'hx-params="name,phone,external_case_number,attach"' in body
+
+
+def test_suggest_needs_the_csrf_header_htmx_sends(login, advocate):
+    FamilyFactory(phone="+15550102000", contact_name="Ann Birch")
+    client = login(advocate, Client(enforce_csrf_checks=True))
+    page = client.get(reverse("cases:new_call")).content.decode()
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert client.post(URL, {"phone": "5550102000"}).status_code == 403
+    response = client.post(URL, {"phone": "5550102000"}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    assert "Ann Birch" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["administrator", "provider", "volunteer"])
 def test_suggest_refused_to_other_roles(login, make_user, role):
     FamilyFactory(phone="+15550102000")
-    response = login(make_user(role)).get(URL, {"phone": "5550102000"})
+    response = login(make_user(role)).post(URL, {"phone": "5550102000"})
     assert response.status_code == 403
 
 
 def test_suggest_anonymous_goes_to_login(client):
-    assert client.get(URL).status_code == 302
+    assert client.post(URL).status_code == 302
