@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from familysupport.lib.audit import AuditedModel
+from faon.models import Provider
 
 
 class ZipCentroid(models.Model):
@@ -187,6 +188,15 @@ class Referral(AuditedModel):
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["status", "respond_by"]),
             models.Index(fields=["created_by", "status"]),
+            # The staff referral list: newest first, paged (no sort of every referral).
+            models.Index(fields=["-created_at", "-id"], name="referral_created_desc"),
+            # "Awaiting an answer" (home panels, awaiting list): the few sent referrals in
+            # the panel's order (respond_by, id), without walking all the others.
+            models.Index(
+                fields=["respond_by", "id"],
+                condition=Q(status="sent"),
+                name="referral_sent_respond_by",
+            ),
             # The yearly report: families with a mental-health referral accepted in the year
             # (status is filtered too, so it is carried for an index-only scan).
             models.Index(
@@ -236,13 +246,29 @@ class Referral(AuditedModel):
         return self.status == self.Status.SENT
 
     @property
-    def contact_released(self) -> bool:
-        """The provider may see the family's contact once it has accepted."""
+    def accepted_by_recipient(self) -> bool:
+        """Accepted and still running (or completed): what releases the family's contact."""
         return self.accepted_at is not None and self.status in (
             self.Status.ACCEPTED,
             self.Status.FIRST_APPOINTMENT,
             self.Status.COMPLETED,
         )
+
+    @property
+    def provider_membership_active(self) -> bool:
+        """A FAON provider's membership is active now (suspended, lapsed, withdrawn: not)."""
+        return self.provider_id is not None and self.provider.status == Provider.Status.ACTIVE
+
+    @property
+    def contact_released(self) -> bool:
+        """The provider sees the family's contact once it accepted, while its membership is
+        active: a suspended or withdrawn member loses it (and gets it back if reinstated)."""
+        return self.accepted_by_recipient and self.provider_membership_active
+
+    @property
+    def contact_withheld_for_membership(self) -> bool:
+        """Accepted, but the contact is hidden because the membership is not active."""
+        return self.accepted_by_recipient and not self.provider_membership_active
 
     @property
     def response_hours(self) -> float | None:

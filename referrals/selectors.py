@@ -136,11 +136,17 @@ def referral_list_for_provider(*, user) -> QuerySet[Referral]:
 
 
 def referral_get_for_provider(*, user, pk: int) -> Referral:
-    """One incoming referral; 404 for any referral not sent to a provider the user manages."""
-    return get_visible_or_404(
-        referral_list_for_provider(user=user).select_related("family"),
-        pk=pk,
-    )
+    """One incoming referral; 404 for any referral not sent to a provider the user manages.
+
+    The family is not joined: `referral_family_for_provider` loads it only when released.
+    """
+    return get_visible_or_404(referral_list_for_provider(user=user), pk=pk)
+
+
+def referral_family_for_provider(referral: Referral):
+    """The family's contact for the provider, or None: only after the provider accepted and
+    only while its FAON membership is active (suspended, lapsed or withdrawn: None)."""
+    return referral.family if referral.contact_released else None
 
 
 def referral_list_for_case(*, user, case) -> QuerySet[Referral]:

@@ -356,7 +356,7 @@ def incoming_list(request):
 def _incoming_context(referral: Referral, **extra) -> dict:
     ctx = {
         "referral": referral,
-        "family": referral.family if referral.contact_released else None,
+        "family": selectors.referral_family_for_provider(referral),
         "decline_form": forms.DeclineForm(),
         "appointment_form": forms.FirstAppointmentForm(),
         "complete_form": forms.CompleteForm(),
@@ -381,7 +381,10 @@ def incoming_accept(request, pk: int):
     except ValidationError as exc:
         _flash_error(request, exc)
     else:
-        messages.success(request, "You accepted the referral. The family's contact is below.")
+        if referral.provider_membership_active:
+            messages.success(request, "You accepted the referral. The family's contact is below.")
+        else:
+            messages.success(request, "You accepted the referral.")
     return redirect("referrals:incoming_detail", pk=referral.pk)
 
 
