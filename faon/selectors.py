@@ -346,3 +346,32 @@ def provider_annotate_compliance(qs: QuerySet[Provider], *, year: int) -> QueryS
             )
         )
     )
+
+
+# The members list's compliance filter values and the annotation each one tests.
+COMPLIANCE_STATES = {
+    "met": Q(compliant=True),
+    "not_met": Q(compliant=False),
+    "training": Q(training_ok=False),
+    "license": Q(license_ok=False),
+    "insurance": Q(insurance_ok=False),
+    "details": Q(details_ok=False),
+}
+
+
+def provider_filter_compliance(qs: QuerySet[Provider], *, year: int, state: str):
+    """Keep the providers of `qs` whose compliance for `year` is in `state`.
+
+    Through `pk IN (subquery)`: the compliance rule is evaluated once, inside the
+    subquery, while the outer query (its COUNT and its page) stays a plain provider query.
+    """
+    condition = COMPLIANCE_STATES[state]
+    matching = provider_annotate_compliance(qs.order_by(), year=year).filter(condition)
+    return qs.filter(pk__in=matching.values("pk"))
+
+
+def provider_list_with_compliance(ids, *, year: int) -> list[Provider]:
+    """The providers `ids` (a page's sliced id queryset or a list), annotated with their
+    compliance for `year`, in name order: the rule is computed for these rows only."""
+    qs = Provider.objects.filter(pk__in=ids)
+    return list(provider_annotate_compliance(qs, year=year).order_by("name", "pk"))

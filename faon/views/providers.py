@@ -384,11 +384,11 @@ def insurance_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filtered_members(request: HttpRequest):
+    """The members matching the filters, in list order, WITHOUT compliance annotated: a
+    compliance filter is a subquery; the list annotates only its page, the export all."""
     year = compliance.current_membership_year()
     form = MemberFilterForm(request.GET or None)
-    qs = selectors.provider_annotate_compliance(
-        selectors.provider_list_visible_to(user=request.user), year=year
-    ).order_by("name", "pk")
+    qs = selectors.provider_list_visible_to(user=request.user).order_by("name", "pk")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -404,13 +404,8 @@ def _filtered_members(request: HttpRequest):
         ):
             if data[field]:
                 qs = qs.filter(**{column: data[field] == "yes"})
-        state = data["compliance"]
-        if state == "met":
-            qs = qs.filter(compliant=True)
-        elif state == "not_met":
-            qs = qs.filter(compliant=False)
-        elif state:
-            qs = qs.filter(**{f"{state}_ok": False})
+        if data["compliance"]:
+            qs = selectors.provider_filter_compliance(qs, year=year, state=data["compliance"])
     return form, qs, year
 
 
@@ -418,7 +413,10 @@ def _filtered_members(request: HttpRequest):
 @role_required(*STAFF)
 def provider_list(request: HttpRequest) -> HttpResponse:
     form, qs, year = _filtered_members(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # Count and page the plain ids; compute compliance for the page's 50 rows only (the
+    # page's ids are a LIMIT/OFFSET subquery of the rows query: still two queries).
+    page = Paginator(qs.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.provider_list_with_compliance(page.object_list, year=year)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -443,6 +441,7 @@ def _csv_safe(value) -> str:
 @role_required(ADMINISTRATOR)  # DESIGN.md: exports are for administrators
 def provider_export(request: HttpRequest) -> HttpResponse:
     _form, qs, year = _filtered_members(request)
+    qs = selectors.provider_annotate_compliance(qs, year=year)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="faon-members-{year}.csv"'
     writer = csv.writer(response)

@@ -223,9 +223,9 @@ def test_page_query_count_does_not_grow_with_managers(
     provider, _current = record
     client = login(supervisor)
     client.get(_url(provider))
-    with django_assert_max_num_queries(13) as small:
+    with django_assert_max_num_queries(9) as small:
         client.get(_url(provider))
     provider.managers.add(*[make_user(User.Role.PROVIDER) for _ in range(29)])
-    with django_assert_max_num_queries(13) as large:
+    with django_assert_max_num_queries(9) as large:
         client.get(_url(provider))
     assert len(large.captured_queries) == len(small.captured_queries)

@@ -184,10 +184,12 @@ def test_vetting_queue_lists_only_confirmed_undecided(
     ApplicationFactory(provider__status=S.ACTIVE)
     client = login(advocate)
     url = reverse("faon:application_list")
-    with django_assert_max_num_queries(12):
+    client.get(url)  # steady state: the session's first request records the second factor
+    # Measured 7 + 2 headroom for shared middleware.
+    with django_assert_max_num_queries(9):
         response = client.get(url)
     assert list(response.context["page"]) == [confirmed]
     for _ in range(10):
         ApplicationFactory()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
