@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from . import figures
@@ -47,13 +47,17 @@ def dashboard_for(user) -> Dashboard | None:
     referrals = referral_list_visible_to(user)
     if user.role == SUPERVISOR:
         # The supervisor's team (advocates reporting to them) and their own work; a
-        # supervisor who leads no team sees the whole division.
-        if user.team_members.exists():
+        # supervisor who leads no team sees the whole division. The team's ids are read
+        # once: `advocate_id IN (...)` uses the (advocate, started_at) index, where an OR
+        # across a join to the users (advocate__supervisor = me OR advocate = me) cannot.
+        team = list(user.team_members.values_list("pk", flat=True))
+        if team:
             scope = "your team"
-            contacts = contacts.filter(Q(advocate__supervisor=user) | Q(advocate=user))
-            cases = cases.filter(Q(assigned_advocate__supervisor=user) | Q(assigned_advocate=user))
-            tasks = tasks.filter(Q(owner__supervisor=user) | Q(owner=user))
-            referrals = referrals.filter(Q(created_by__supervisor=user) | Q(created_by=user))
+            ids = [user.pk, *team]
+            contacts = contacts.filter(advocate_id__in=ids)
+            cases = cases.filter(assigned_advocate_id__in=ids)
+            tasks = tasks.filter(owner_id__in=ids)
+            referrals = referrals.filter(created_by_id__in=ids)
         else:
             scope = "the division"
     else:

@@ -167,13 +167,34 @@ def mh_family_filter(year: int, source: str = "") -> Q:
     return contact | referral
 
 
+def _mental_health_counts(year: int) -> tuple[int, int, int]:
+    """(families, via a contact, via a referral) in one query, each family counted once.
+
+    The year's contacts are read once: both routes' family ids (UNION ALL, tagged with the
+    route) are grouped by family with bool_or flags, then counted. (A UNION count plus a
+    DISTINCT count of the contacts read them twice: 0.84 s of the cold report at scale.)
+    The ORM cannot GROUP BY over a union, so the selectors' SQL is wrapped here with its
+    parameters still bound.
+    """
+    c_sql, c_params = mh_contact_family_ids(year).query.sql_with_params()
+    r_sql, r_params = mh_referral_family_ids(year).query.sql_with_params()
+    sql = (
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE f.via_contact),"  # noqa: S608 - ORM-built SQL, params bound
+        " COUNT(*) FILTER (WHERE f.via_referral)"
+        " FROM (SELECT u.family_id, bool_or(u.by_contact) AS via_contact,"
+        " bool_or(NOT u.by_contact) AS via_referral"
+        f" FROM (SELECT c.family_id, TRUE AS by_contact FROM ({c_sql}) AS c (family_id)"
+        f" UNION ALL SELECT r.family_id, FALSE FROM ({r_sql}) AS r (family_id)) AS u"
+        " GROUP BY u.family_id) AS f"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*c_params, *r_params))
+        total, via_contact, via_referral = cursor.fetchone()
+    return total, via_contact, via_referral
+
+
 def _mental_health(year: int) -> dict:
-    contacts = mh_contact_family_ids(year)
-    referrals = mh_referral_family_ids(year)
-    # UNION (not UNION ALL) removes duplicates: a family reached both ways counts once.
-    total = contacts.union(referrals).count()
-    via_contact = contacts.distinct().count()
-    via_referral = referrals.distinct().count()
+    total, via_contact, via_referral = _mental_health_counts(year)
     return {
         "total": total,
         "table": table(

@@ -81,3 +81,34 @@ def test_dashboard_query_count_does_not_grow(team, login):
 def test_administrator_home_has_no_dashboard(administrator, login):
     html = login(administrator).get(reverse("home")).content.decode()
     assert 'data-figure="contacts"' not in html
+
+
+@time_machine.travel(ny(2025, 3, 15, 12), tick=False)
+def test_supervisor_dashboard_filters_by_team_ids_not_an_or_across_a_join(team, login):
+    """The team is read once; each count filters `advocate_id IN (...)` (indexable)."""
+    from django.db import connection
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Contact
+    from reports.dashboards import dashboard_for
+
+    supervisor = team["supervisor"]
+    # The supervisor's own work counts too.
+    own = f.case(f.family(), advocate=supervisor, risk_level="low")
+    f.contact(own, at=ny(2025, 3, 4, 10), advocate=supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        board = dashboard_for(supervisor)
+    old_rule = Q(advocate__supervisor=supervisor) | Q(advocate=supervisor)
+    march = Q(started_at__gte=ny(2025, 3, 1, 0), started_at__lt=ny(2025, 4, 1, 0))
+    assert board.contacts_this_month == Contact.objects.filter(old_rule, march).count() == 4
+    assert board.open_total == 4
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    team_reads = [s for s in sqls if 'FROM "accounts_user"' in s and "supervisor_id" in s]
+    assert len(team_reads) == 1, team_reads
+    for sql in sqls:
+        if 'FROM "accounts_user"' in sql:
+            continue
+        assert '"supervisor_id" =' not in sql, sql
+        assert " OR " not in sql, sql
+    assert len(sqls) <= 5

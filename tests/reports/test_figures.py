@@ -102,3 +102,24 @@ def test_results_are_json(results):
     import json
 
     assert json.loads(json.dumps(results))["headline"]["peer_calls"] == 3
+
+
+def test_mental_health_numbers_come_from_one_grouped_query(edge_year):
+    """One query (the year's contacts read once) and the same numbers as the three counts
+    it replaced (UNION, then DISTINCT per route)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year in (2023, 2024, 2025):
+        with CaptureQueriesContext(connection) as ctx:
+            total, via_contact, via_referral = figures._mental_health_counts(year)
+        assert len(ctx.captured_queries) == 1
+        assert "GROUP BY" in ctx.captured_queries[0]["sql"]
+        contacts = figures.mh_contact_family_ids(year)
+        referrals = figures.mh_referral_family_ids(year)
+        assert total == contacts.union(referrals).count()
+        assert via_contact == contacts.distinct().count()
+        assert via_referral == referrals.distinct().count()
+    with CaptureQueriesContext(connection) as ctx:
+        figures._mental_health(2024)
+    assert len(ctx.captured_queries) == 1
