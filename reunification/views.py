@@ -63,7 +63,11 @@ def _version(request: HttpRequest) -> int | None:
 @require_GET
 def travel_request_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
-    qs = selectors.with_costs(selectors.travel_request_list_visible_to(user=request.user))
+    # Aggregating the costs drops Meta.ordering (GROUP BY): order explicitly, newest first
+    # with the id as tie-breaker, so pages neither repeat nor skip a request.
+    qs = selectors.with_costs(selectors.travel_request_list_visible_to(user=request.user)).order_by(
+        "-created_at", "-pk"
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["status"] == "open":
