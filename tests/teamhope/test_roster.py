@@ -12,6 +12,9 @@ from .factories import PeerMatchFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
+# Roster page, steady state (after the session's first request): measured + 2 headroom.
+QUERIES_LIST = 8
+
 ADD = {
     "full_name": "Casey Peer",
     "email": "Casey.Peer@example.test",
@@ -110,13 +113,14 @@ def test_roster_shows_why_a_volunteer_cannot_be_matched(
     full = VolunteerFactory(user__full_name="Lee Full", capacity=1)
     PeerMatchFactory(volunteer=full)
     client = login(supervisor)
-    with django_assert_max_num_queries(10):
+    client.get(reverse("home"))  # steady state: the first request records the second factor
+    with django_assert_max_num_queries(QUERIES_LIST):
         html = client.get(reverse("teamhope:volunteer_list")).content.decode()
     assert "Background check not recorded" in html
     assert "At capacity (1 of 1 families)" in html
     for v in VolunteerFactory.create_batch(10):
         PeerMatchFactory(volunteer=v)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(QUERIES_LIST):
         assert client.get(reverse("teamhope:volunteer_list")).status_code == 200
 
 
@@ -125,8 +129,9 @@ def test_volunteer_detail_query_count(login, advocate, django_assert_max_num_que
     PeerMatchFactory(volunteer=volunteer)
     client = login(advocate)
     url = reverse("teamhope:volunteer_detail", args=[volunteer.pk])
-    with django_assert_max_num_queries(12):
+    client.get(reverse("home"))  # steady state: the first request records the second factor
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
     PeerMatchFactory.create_batch(6, volunteer=volunteer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200

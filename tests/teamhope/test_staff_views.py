@@ -32,12 +32,13 @@ def test_calls_per_volunteer_per_month(login, administrator, django_assert_max_n
     assert by_name["Ann Peer"].counts[:3] == [2, 0, 1] and by_name["Ann Peer"].total == 3
     assert by_name["Bo Peer"].counts[11] == 1 and by_name["Bo Peer"].total == 1
     client = login(administrator)
-    with django_assert_max_num_queries(10):
+    client.get(reverse("home"))  # steady state: the first request records the second factor
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("teamhope:calls_by_month"), {"year": "2025"})
     assert "4 peer calls logged in 2025" in response.content.decode()
     for _ in range(5):
         PeerCallFactory.create_batch(3, called_at=_at(2025, 6))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("teamhope:calls_by_month"), {"year": "x"}).status_code == 200
 
 
@@ -51,12 +52,13 @@ def test_families_waiting_for_a_match(login, supervisor, django_assert_max_num_q
     assert set(qs) == {waiting, ended.case}
     assert matched not in qs
     client = login(supervisor)
-    with django_assert_max_num_queries(10):
+    client.get(reverse("home"))  # steady state: the first request records the second factor
+    with django_assert_max_num_queries(8):
         html = client.get(reverse("teamhope:waiting_list")).content.decode()
     assert waiting.reference in html
     assert reverse("teamhope:match_suggest", args=[waiting.pk]) in html
     CaseFactory.create_batch(8)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("teamhope:waiting_list")).status_code == 200
 
 
@@ -77,7 +79,8 @@ def test_volunteers_near_capacity(login, advocate, django_assert_max_num_queries
     PeerMatchFactory(volunteer=paused)
     assert selectors.volunteers_near_capacity(user=advocate) == [full, near]
     client = login(advocate)
-    with django_assert_max_num_queries(10):
+    client.get(reverse("home"))  # steady state: the first request records the second factor
+    with django_assert_max_num_queries(7):
         html = client.get(reverse("teamhope:capacity_list")).content.decode()
     assert "Full Peer" in html and "Near Peer" in html and "Roomy Peer" not in html
 
@@ -94,10 +97,11 @@ def test_match_detail_query_count(login, supervisor, django_assert_max_num_queri
     PeerCallFactory(match=match)
     client = login(supervisor)
     url = reverse("teamhope:match_detail", args=[match.pk])
-    with django_assert_max_num_queries(14):
+    client.get(reverse("home"))  # steady state: the first request records the second factor
+    with django_assert_max_num_queries(11):
         assert client.get(url).status_code == 200
     PeerCallFactory.create_batch(20, match=match)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         assert client.get(url).status_code == 200
 
 
