@@ -115,6 +115,10 @@ def user_deactivate(*, user: User, by: User) -> User:
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     user_end_sessions(user=user)
+    # Unsaved call notes of someone who left must not linger.
+    from cases.services import drafts_delete_for_user
+
+    drafts_delete_for_user(user)
     audit.record(action="accounts.user.deactivated", obj=user, actor=by)
     return user
 

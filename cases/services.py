@@ -112,10 +112,18 @@ def family_update(*, family: Family, by: User, **fields: Any) -> Family:
             if not e164:
                 raise ValidationError({name: "Enter a phone number, e.g. (555) 010-2000."})
             fields[name] = e164
+    withdrawing = (
+        family.consent_team_hope_contact and fields.get("consent_team_hope_contact") is False
+    )
     for name, value in fields.items():
         setattr(family, name, value)
     _full_clean(family)
     family.save()
+    if withdrawing:
+        # A family that withdraws Team HOPE consent must stop being called at once.
+        from teamhope.services import matches_end_for_withdrawn_consent
+
+        matches_end_for_withdrawn_consent(family, by)
     return family
 
 

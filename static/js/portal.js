@@ -6,6 +6,22 @@
     if (csrf) { event.detail.headers["X-CSRFToken"] = csrf.content; }
   });
 
+  // Unsaved call notes kept in this browser are wiped when the user signs out or is
+  // signed out, whichever page they are on.
+  function clearLocalDrafts() {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf("fsp-draft:") === 0) { window.localStorage.removeItem(key); }
+      }
+    } catch (e) { /* storage unavailable: nothing to clear */ }
+  }
+  document.addEventListener("portal:signed-out", clearLocalDrafts);
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute && event.target.getAttribute("action");
+    if (action && /\/accounts\/logout\/$/.test(action)) { clearLocalDrafts(); }
+  }, true);
+
   var body = document.body;
   var statusUrl = body.dataset.sessionStatusUrl;
   if (!statusUrl) { return; }
