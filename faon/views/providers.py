@@ -415,7 +415,12 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     form, qs, year = _filtered_members(request)
     # Count and page the plain ids; compute compliance for the page's 50 rows only (the
     # page's ids are a LIMIT/OFFSET subquery of the rows query: still two queries).
-    page = Paginator(qs.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+    ids = qs.values_list("pk", flat=True)
+    if form.is_valid() and form.cleaned_data["compliance"]:
+        # Filtering on compliance evaluates the rule for every candidate: do that once,
+        # reading the matching ids, rather than for the COUNT and again for the page.
+        ids = list(ids)
+    page = Paginator(ids, 50).get_page(request.GET.get("page"))
     page.object_list = selectors.provider_list_with_compliance(page.object_list, year=year)
     query = request.GET.copy()
     query.pop("page", None)
