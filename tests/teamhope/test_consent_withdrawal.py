@@ -19,9 +19,12 @@ pytestmark = pytest.mark.django_db
 VOLUNTEER_FAMILY_PAGES = ("teamhope:my_family", "teamhope:call_log", "teamhope:escalate")
 
 
-def _withdraw_consent(match, advocate) -> None:
-    # Through the cases service, as an advocate would (it does not end the match itself).
-    case_services.family_update(family=match.family, by=advocate, consent_team_hope_contact=False)
+def _withdraw_consent_only(match) -> None:
+    # The flag alone (as a data fix or any path that does not end the match would leave
+    # it): the volunteer's selectors must hide the family by themselves.
+    family = match.family
+    family.consent_team_hope_contact = False
+    family.save()
 
 
 def _merge_away(match, supervisor) -> None:
@@ -65,13 +68,28 @@ def test_volunteer_sees_the_family_while_it_consents(login, volunteer, named_mat
 
 
 def test_withdrawn_consent_hides_the_family_even_before_the_match_ends(
-    login, volunteer, named_match, advocate
+    login, volunteer, named_match
 ):
     client = login(volunteer.user)
     assert client.get(reverse("teamhope:my_family", args=[named_match.pk])).status_code == 200
-    _withdraw_consent(named_match, advocate)
+    _withdraw_consent_only(named_match)
     named_match.refresh_from_db()
+    assert named_match.ended_at is None
     named_match.family.refresh_from_db()
+    _assert_family_hidden(client, named_match)
+
+
+def test_withdrawal_through_the_family_form_ends_the_match(login, volunteer, named_match, advocate):
+    """cases.services.family_update calls teamhope's service when consent turns off."""
+    client = login(volunteer.user)
+    case_services.family_update(
+        family=named_match.family, by=advocate, consent_team_hope_contact=False
+    )
+    named_match.refresh_from_db()
+    assert named_match.end_reason == PeerMatch.EndReason.CONSENT_WITHDRAWN
+    assert Notification.objects.filter(
+        event="teamhope.match.consent_withdrawn", recipient=advocate
+    ).exists()
     _assert_family_hidden(client, named_match)
 
 
