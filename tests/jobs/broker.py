@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 
 from familysupport.celery import app
@@ -18,11 +19,19 @@ def reset_producer_pools() -> None:
 
 @contextmanager
 def broker_at(url: str):
+    # Celery reads the CELERY_BROKER_URL environment variable before its own setting (CI
+    # exports it), so both must point at the other broker for the while.
     before = app.conf.broker_url
+    env_before = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url = url
     reset_producer_pools()
     try:
         yield
     finally:
+        if env_before is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = env_before
         app.conf.broker_url = before
         reset_producer_pools()
