@@ -116,22 +116,6 @@ def test_search_page_queries_do_not_grow_with_matches(
 
 
 # --- the indexes serve the expressions Django writes ------------------------------------
-def test_search_page_queries_do_not_grow_with_matches(
-    adv_client, families, django_assert_max_num_queries
-):
-    counts = []
-    for extra in (0, 30):
-        for i in range(extra):
-            CaseFactory(family__contact_name=f"Ola Marsh {i}", family__display_name="Marsh family")
-        adv_client.get(LIST, {"q": "Marsh"})  # steady state: the first request warms the session
-        with django_assert_max_num_queries(20) as ctx:
-            response = adv_client.get(LIST, {"q": "Marsh"})
-        assert response.context["page"].paginator.count == 1 + extra
-        counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1]
-
-
-# --- the indexes serve the expressions Django writes ------------------------------------
 # With sequential scans priced out, the planner still picks one when no index fits the
 # expression; so an index named in the plan shows that it can serve the query at scale.
 
