@@ -191,6 +191,13 @@ def _notify_answer(referral: Referral, verb: str) -> None:
 def referral_accept(*, referral: Referral, by) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require(referral, {S.SENT}, "accepted")
+    if referral.provider_id is not None and not referral.provider_membership_active:
+        # A suspended, lapsed or withdrawn member cannot take on a family; the advocate
+        # re-refers or the referral expires.
+        raise ValidationError(
+            "Your FAON membership is not active, so you cannot accept referrals. "
+            "Contact the Family Advocacy division."
+        )
     now = timezone.now()
     referral.status, referral.responded_at, referral.accepted_at = S.ACCEPTED, now, now
     referral.save()

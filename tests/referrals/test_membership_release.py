@@ -101,16 +101,18 @@ def test_release_rules_on_the_model_and_selector(provider_a, accepted):
     assert selectors.referral_family_for_provider(referral) is None
 
 
-def test_suspended_member_accepting_is_not_shown_the_contact(login, provider_a, advocate):
+def test_suspended_member_cannot_accept_and_is_not_shown_the_contact(login, provider_a, advocate):
     provider = ProviderFactory(managers=[provider_a])
     referral = sent_referral(case=consenting_case(assigned_advocate=advocate), provider=provider)
     _set_membership(provider, Provider.Status.SUSPENDED)
     client = login(provider_a)
     response = client.post(reverse("referrals:accept", args=[referral.pk]), follow=True)
     body = response.content.decode()
+    assert "membership is not active" in body
     assert "contact is below" not in body
     assert referral.family.phone not in body
-    assert "membership-notice" in body
+    referral.refresh_from_db()
+    assert referral.status == referral.Status.SENT and referral.accepted_at is None
 
 
 def test_incoming_detail_query_count(login, provider_a, accepted, django_assert_max_num_queries):
