@@ -49,3 +49,17 @@ def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
 
 def notification_unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def user_for_invite(*, uidb64: str, token: str) -> User | None:
+    """The active user an invitation link names, if the link is still valid (single use)."""
+    from django.utils.encoding import force_str
+    from django.utils.http import urlsafe_base64_decode
+
+    from .services import invite_tokens
+
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+    return user if invite_tokens.check_token(user, token) else None

@@ -11,8 +11,6 @@ from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_POST
 
 from familysupport.lib import audit, jobs
@@ -137,11 +135,8 @@ def user_resend_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 def invite_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Public: the e-mailed single-use link to set a first password."""
-    try:
-        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
-        user = None
-    if user is None or not services.invite_tokens.check_token(user, token):
+    user = selectors.user_for_invite(uidb64=uidb64, token=token)
+    if user is None:
         return render(request, "accounts/invite_invalid.html", status=404)
     form = SetPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():

@@ -375,3 +375,12 @@ def provider_list_with_compliance(ids, *, year: int) -> list[Provider]:
     compliance for `year`, in name order: the rule is computed for these rows only."""
     qs = Provider.objects.filter(pk__in=ids)
     return list(provider_annotate_compliance(qs, year=year).order_by("name", "pk"))
+
+
+def attendance_event_ids_for_provider(*, provider, event_ids) -> set[int]:
+    """Which of these events the provider registered for (one query for a page of events)."""
+    return set(
+        Attendance.objects.filter(provider=provider, event__in=list(event_ids)).values_list(
+            "event_id", flat=True
+        )
+    )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 
-from . import charts, definitions, drilldown, exports, services
+from . import charts, definitions, drilldown, exports, selectors, services
 from .models import ReportRun
 
 READERS = (ADMINISTRATOR, SUPERVISOR)
@@ -163,7 +163,7 @@ def report_status(request, year: int):
     """The progress bar's fragment, polled by htmx while a background run computes."""
     _year_or_404(year)
     services.run_in_flight(year=year)  # marks a run stuck past the time limit as failed
-    run = ReportRun.objects.filter(year=year).order_by("-created_at", "-pk").first()
+    run = selectors.report_run_latest(year=year)
     if run is None:
         raise Http404
     if run.status == ReportRun.Status.DONE:

@@ -18,7 +18,7 @@ from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR,
 
 from .. import calendar, compliance, selectors, services
 from ..forms import CompletionForm, EventForm, add_service_errors
-from ..models import Attendance, TrainingEvent
+from ..models import TrainingEvent
 
 READERS = (*STAFF, PROVIDER)
 MANAGERS = (SUPERVISOR, ADMINISTRATOR)
@@ -41,10 +41,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     provider = selectors.provider_for_manager(request.user)
     registered = set()
     if provider is not None:
-        registered = set(
-            Attendance.objects.filter(
-                provider=provider, event__in=[e.pk for e in page.object_list]
-            ).values_list("event_id", flat=True)
+        registered = selectors.attendance_event_ids_for_provider(
+            provider=provider, event_ids=[e.pk for e in page.object_list]
         )
     return render(
         request,
