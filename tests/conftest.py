@@ -39,13 +39,23 @@ def _flushes_database(item) -> bool:
     return transactional or bool({"transactional_db", "live_server"} & fixtures)
 
 
+def _on_test_database() -> bool:
+    from django.db import connection
+
+    return connection.settings_dict["NAME"].startswith("test_")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield
-    if _flushes_database(item):
-        from pytest_django.plugin import blocking_manager_key
+    # nextitem is None on a worker's last test: the session's fixtures (the test database)
+    # have just been torn down and the connection points at the real database again.
+    if nextitem is None or not _flushes_database(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
 
-        with item.config.stash[blocking_manager_key].unblock():
+    with item.config.stash[blocking_manager_key].unblock():
+        if _on_test_database():
             restore_reference_data()
 
 
