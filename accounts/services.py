@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from familysupport.lib import audit
+from familysupport.lib import audit, events
 
 from .models import Notification, OutboundEmail, User
 
@@ -115,10 +115,8 @@ def user_deactivate(*, user: User, by: User) -> User:
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     user_end_sessions(user=user)
-    # Unsaved call notes of someone who left must not linger.
-    from cases.services import drafts_delete_for_user
-
-    drafts_delete_for_user(user)
+    # Apps holding the user's private work (unsaved call notes) drop it in this transaction.
+    events.user_deactivated.send(user=user, by=by)
     audit.record(action="accounts.user.deactivated", obj=user, actor=by)
     return user
 

@@ -5,9 +5,12 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
-        from familysupport.lib import timeline
+        from familysupport.lib import events, timeline
 
+        from . import services
         from . import timeline as case_timeline
+
+        events.user_deactivated.connect(services.drafts_delete_on_deactivation)
 
         timeline.register(case_timeline.contact_entries)
         timeline.register(case_timeline.share_entries)

@@ -14,9 +14,10 @@ from django.db.models import BooleanField, F, Func, IntegerField, Q, Value, When
 from django.db.models import Case as CaseExpr
 from django.utils import timezone
 
+from familysupport.lib.phones import to_e164
+
 from . import selectors
 from .models import Case, Contact, Family, Person, Resource, ResourceFeedback
-from .phones import to_e164
 from .services import FUTURE_TOLERANCE
 
 PHONE_HELP = "Any format, e.g. (555) 010-2000 or +1 555 010 2000."

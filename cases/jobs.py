@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from accounts.models import User
-from familysupport.lib import jobs
+from familysupport.lib import dates, jobs
 from familysupport.lib.notify import notify
 
 from . import services
@@ -27,7 +27,7 @@ DRAFTS_JOB = "cases.drafts_purge"
 
 @jobs.register(DIGEST_JOB, "Each advocate's daily digest of follow-up tasks due or overdue.")
 def followup_digest(*, on: date | None = None) -> int:
-    on = on or jobs.today()
+    on = on or dates.today()
     rows = (
         Task.objects.filter(done_at__isnull=True, due_on__lte=on, owner__is_active=True)
         .exclude(case__status=Case.Status.CLOSED)

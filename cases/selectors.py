@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 
 from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR, get_visible_or_404
+from familysupport.lib.phones import to_e164
 
 from .models import (
     Case,
@@ -24,7 +25,6 @@ from .models import (
     ResourceFeedback,
     Task,
 )
-from .phones import to_e164
 
 
 def can_change_cases(user) -> bool:

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from familysupport.lib import audit
+from familysupport.lib import audit, events
 from familysupport.lib.access import ADVOCATE, CASEWORKERS, SUPERVISOR
 from familysupport.lib.notify import notify
+from familysupport.lib.phones import to_e164
 
 from .models import (
     Case,
@@ -31,7 +32,6 @@ from .models import (
     ResourceShare,
     Task,
 )
-from .phones import to_e164
 
 # A call "starting" slightly in the future is clock skew between the advocate's PC and us.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -120,10 +120,11 @@ def family_update(*, family: Family, by: User, **fields: Any) -> Family:
     _full_clean(family)
     family.save()
     if withdrawing:
-        # A family that withdraws Team HOPE consent must stop being called at once.
-        from teamhope.services import matches_end_for_withdrawn_consent
-
-        matches_end_for_withdrawn_consent(family, by)
+        # A family that withdraws Team HOPE consent must stop being called at once: the
+        # apps that call families (Team HOPE) act on this inside this transaction.
+        events.family_consent_withdrawn.send(
+            family=family, consent="consent_team_hope_contact", by=by
+        )
     return family
 
 
@@ -436,6 +437,11 @@ def drafts_purge(*, now: dt.datetime | None = None) -> int:
         Q(updated_at__lt=cutoff) | Q(author__is_active=False)
     ).delete()
     return deleted
+
+
+def drafts_delete_on_deactivation(*, user: User, by: User) -> None:
+    """events.user_deactivated handler: unsaved call notes of someone who left must not linger."""
+    drafts_delete_for_user(user)
 
 
 def drafts_delete_for_user(user: User) -> int:

@@ -24,6 +24,8 @@ from familysupport.lib.access import (
     check_role,
     role_required,
 )
+from familysupport.lib.forms import apply_service_errors
+from familysupport.lib.redirects import safe_next
 
 from . import selectors, services
 from .forms import (
@@ -44,15 +46,6 @@ from .models import Case, Person
 
 NEW_CALL_DRAFT = "new-call"
 LIST_PAGE_SIZE = 25
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names (or on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _draft_key(case: Case | None) -> str:
@@ -102,7 +95,7 @@ def new_call(request: HttpRequest) -> HttpResponse:
                     draft_key=key,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 # The case page tells the browser to drop its local backup of this draft.
                 request.session["cases_clear_local_draft"] = key
@@ -319,7 +312,7 @@ def _case_action(request, pk: int, form_name: str, form, act) -> HttpResponse:
             with transaction.atomic():
                 message = act(case, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect(case)
@@ -386,14 +379,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The task is done.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(request.POST.get("next") if _safe_next(request) else task.case)
-
-
-def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    nxt = request.POST.get("next", "")
-    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+    return redirect(safe_next(request, task.case))
 
 
 @require_POST
@@ -483,7 +469,7 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 services.family_update(family=family, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The family details are saved.")
             return redirect(family)
@@ -504,7 +490,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 services.person_add(family=family, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The family member is added.")
             return redirect(family)
@@ -530,7 +516,7 @@ def family_merge(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The families are merged. You can undo it on this page.")
             return redirect(merge.target)
@@ -593,7 +579,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 resource = services.resource_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The resource is added to the library.")
             return redirect(resource)
@@ -610,7 +596,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 services.resource_update(resource=resource, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The resource is saved.")
             return redirect(resource)
@@ -698,7 +684,7 @@ def resource_feedback(request: HttpRequest, public_id) -> HttpResponse:
             try:
                 services.resource_feedback_submit(resource=resource, **form.feedback_data())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return render(
                     request, "cases/resource_feedback_thanks.html", {"resource": resource}

@@ -17,13 +17,12 @@ A provider meets the year when, as of the assessment date (today for the current
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
+
+from familysupport.lib import dates
 
 from .models import Attendance, InsurancePolicy, License, Provider, TrainingEvent, Verification
 
@@ -32,37 +31,13 @@ ONLINE_TRAININGS_REQUIRED = 2
 DETAILS_VALID_MONTHS = 12
 
 
-def division_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def today() -> date:
-    return timezone.localdate(timezone=division_tz())
-
-
 def current_membership_year() -> int:
-    return today().year
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of a membership year as aware datetimes in the division's time zone."""
-    tz = division_tz()
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
-
-
-def membership_year_of(moment: datetime) -> int:
-    return timezone.localtime(moment, division_tz()).year
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return dates.today().year
 
 
 def assessment_date(year: int) -> date:
     """Today for the current year, 31 December for a past year, 1 January for a future one."""
-    now = today()
+    now = dates.today()
     if year < now.year:
         return date(year, 12, 31)
     if year > now.year:
@@ -74,8 +49,8 @@ def details_due_on(confirmed_at: datetime | None) -> date | None:
     """The last day the confirmation still counts."""
     if confirmed_at is None:
         return None
-    confirmed = timezone.localtime(confirmed_at, division_tz()).date()
-    return add_months(confirmed, DETAILS_VALID_MONTHS)
+    confirmed = timezone.localtime(confirmed_at, dates.division_tz()).date()
+    return dates.add_months(confirmed, DETAILS_VALID_MONTHS)
 
 
 @dataclass(frozen=True)
@@ -121,7 +96,7 @@ class ComplianceResult:
 
 
 def _training(attendances: list[Attendance], year: int) -> tuple[Requirement, int, int, int]:
-    start, end = year_bounds(year)
+    start, end = dates.year_bounds(year)
     events = online = pending = 0
     for a in attendances:
         if a.completed_at is None or not (start <= a.completed_at < end):
@@ -227,7 +202,7 @@ def compliance_for(provider: Provider, year: int, *, as_of: date | None = None) 
         policies = list(provider.insurance_policies.all())
     attendances = _prefetched(provider, "attendances")
     if attendances is None:
-        start, end = year_bounds(year)
+        start, end = dates.year_bounds(year)
         attendances = list(
             provider.attendances.select_related("event").filter(
                 completed_at__gte=start, completed_at__lt=end
@@ -252,5 +227,5 @@ def compliance_for(provider: Provider, year: int, *, as_of: date | None = None) 
 
 def details_confirmation_cutoff(on: date) -> datetime:
     """Confirmations at or after this instant are still within 12 months of `on`."""
-    earliest_day = add_months(on, -DETAILS_VALID_MONTHS)
-    return datetime.combine(earliest_day, datetime.min.time(), tzinfo=division_tz())
+    earliest_day = dates.add_months(on, -DETAILS_VALID_MONTHS)
+    return datetime.combine(earliest_day, datetime.min.time(), tzinfo=dates.division_tz())

@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from familysupport.lib import audit
+from familysupport.lib import audit, dates
 
-from . import compliance
 from .models import (
     LICENSED_DISCIPLINES,
     Application,
@@ -131,9 +130,9 @@ def _seed(*, count: int, users: dict) -> None:
     rng = random.Random(4242)
     fake = Faker("en_US")
     fake.seed_instance(4242)
-    tz = compliance.division_tz()
+    tz = dates.division_tz()
     now = timezone.now()
-    today = compliance.today()
+    today = dates.today()
     this_year = today.year
     staff = users.get("supervisor")
     events = _events(rng, tz, this_year, staff)
@@ -297,7 +296,7 @@ def _seed(*, count: int, users: dict) -> None:
             )
             continue
         for year in (this_year - 1, this_year):
-            start, end = compliance.year_bounds(year)
+            start, end = dates.year_bounds(year)
             pattern = 0 if i == 0 else rng.choice([0, 1, 1, 2, 3])
             chosen: list[TrainingEvent] = []
             if pattern == 0:

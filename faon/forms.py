@@ -6,9 +6,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
-from django.core.exceptions import ValidationError
 
-from . import compliance, services, uploads
+from familysupport.lib import dates, phones
+
+from . import services, uploads
 from .models import (
     US_STATES,
     Discipline,
@@ -41,27 +42,12 @@ def _checkboxes(choices, label: str, required: bool = True) -> forms.MultipleCho
     )
 
 
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: next to its field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def normalise_phone(value: str) -> str:
-    """US phone → E.164 (+1XXXXXXXXXX); other international numbers need a leading +."""
-    value = (value or "").strip()
-    if not value:
+    """A provider's phone in E.164 (the same rule as families' numbers); "" when left empty."""
+    if not (value or "").strip():
         return ""
-    digits = re.sub(r"\D", "", value)
-    if value.startswith("+") and 8 <= len(digits) <= 15:
-        return f"+{digits}"
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) == 10:
-        return f"+1{digits}"
+    if number := phones.to_e164(value):
+        return number
     raise forms.ValidationError("Enter a 10-digit US phone number, or an international one with +.")
 
 
@@ -252,7 +238,7 @@ class LicenseForm(forms.ModelForm):
 
     def clean_expires_on(self):
         expires_on = self.cleaned_data["expires_on"]
-        if expires_on < compliance.today():
+        if expires_on < dates.today():
             raise forms.ValidationError(
                 "This license has already expired; add the renewed license with its new "
                 "expiry date."
@@ -313,7 +299,7 @@ class InsuranceForm(forms.ModelForm):
         start, end = cleaned.get("covers_from"), cleaned.get("covers_to")
         if start and end and end < start:
             self.add_error("covers_to", "The end of cover must be after its start.")
-        elif end and end < compliance.today():
+        elif end and end < dates.today():
             self.add_error(
                 "covers_to",
                 "This policy has already ended; add the renewed policy with its new dates.",

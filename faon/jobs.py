@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SentNotice, User
-from familysupport.lib import jobs
+from familysupport.lib import dates, jobs
 from familysupport.lib.notify import notify
 
 from . import compliance, selectors, services
@@ -178,7 +178,7 @@ INSURANCE_JOB = "faon.insurance_renewal"
 
 @jobs.register(LICENSE_JOB, "License reminders 60/30/7 days before expiry and on expiry.")
 def license_renewal(*, on: date | None = None) -> int:
-    on = on or jobs.today()
+    on = on or dates.today()
     licensed = list(LICENSED_DISCIPLINES)
     rows = _latest(License, date_field="expires_on").filter(
         provider__kind=Provider.Kind.INDIVIDUAL, provider__disciplines__overlap=licensed
@@ -190,7 +190,7 @@ def license_renewal(*, on: date | None = None) -> int:
 
 @jobs.register(INSURANCE_JOB, "Insurance reminders 60/30/7 days before it ends and on the end.")
 def insurance_renewal(*, on: date | None = None) -> int:
-    on = on or jobs.today()
+    on = on or dates.today()
     rows = _latest(InsurancePolicy, date_field="covers_to").filter(
         provider__disciplines__overlap=list(LICENSED_DISCIPLINES)
     )
@@ -208,7 +208,7 @@ def training_stage(on: date) -> str | None:
     """'6m', '3m' or '1m' once that many months are left in the membership year."""
     year_end = date(on.year + 1, 1, 1)
     for months in sorted(TRAINING_MONTHS):  # most urgent first
-        if on >= jobs.add_months(year_end, -months):
+        if on >= dates.add_months(year_end, -months):
             return f"{months}m"
     return None
 
@@ -228,7 +228,7 @@ def _sent_exists(job: str, period: str, prefix: str) -> Exists:
 
 @jobs.register(TRAINING_JOB, "Compliance reminders 6, 3 and 1 months before the year ends.")
 def training_reminders(*, on: date | None = None) -> int:
-    on = on or jobs.today()
+    on = on or dates.today()
     stage = training_stage(on)
     if stage is None:
         return 0
@@ -279,21 +279,21 @@ DETAILS_JOB = "faon.contact_details"
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=jobs.division_tz())
+    return datetime.combine(day, datetime.min.time(), tzinfo=dates.division_tz())
 
 
 def details_reminder_due_on(confirmed_at: datetime) -> date:
-    confirmed = timezone.localtime(confirmed_at, jobs.division_tz()).date()
-    return jobs.add_months(confirmed, DETAILS_REMINDER_MONTHS)
+    confirmed = timezone.localtime(confirmed_at, dates.division_tz()).date()
+    return dates.add_months(confirmed, DETAILS_REMINDER_MONTHS)
 
 
 @jobs.register(DETAILS_JOB, "Ask members to confirm contact details 11 months after the last.")
 def contact_details(*, on: date | None = None) -> int:
-    on = on or jobs.today()
+    on = on or dates.today()
     # A few days of slack for month ends (31 March + 11 months = 28/29 February); the exact
     # rule is checked per row. Confirmations older than 13 months had their reminder.
-    latest = _start_of(jobs.add_months(on, -DETAILS_REMINDER_MONTHS) + timedelta(days=4))
-    earliest = _start_of(jobs.add_months(on, -13))
+    latest = _start_of(dates.add_months(on, -DETAILS_REMINDER_MONTHS) + timedelta(days=4))
+    earliest = _start_of(dates.add_months(on, -13))
     candidates = Provider.objects.filter(
         status=Provider.Status.ACTIVE,
         details_confirmed_at__lt=latest,
@@ -305,7 +305,7 @@ def contact_details(*, on: date | None = None) -> int:
     for provider in due:
         key = f"provider:{provider.pk}"
         # One reminder per confirmation: confirming again starts the next 11 months.
-        period = timezone.localtime(provider.details_confirmed_at, jobs.division_tz()).date()
+        period = timezone.localtime(provider.details_confirmed_at, dates.division_tz()).date()
         if period.isoformat() in already.get(key, ()):
             continue
         sent += _details_notice(provider=provider, key=key, period=period.isoformat())
@@ -336,7 +336,7 @@ CERTIFICATE_JOB = "faon.certificates"
 
 def _members_at_year_end(year: int):
     """Members active when the year ended (activated before it, still active or left after)."""
-    _start, end = compliance.year_bounds(year)
+    _start, end = dates.year_bounds(year)
     return Provider.objects.filter(activated_at__lt=end).filter(
         Q(status=Provider.Status.ACTIVE) | Q(status_changed_at__gte=end)
     )
@@ -344,7 +344,7 @@ def _members_at_year_end(year: int):
 
 @jobs.register(SNAPSHOT_JOB, "Freeze last year's compliance result for each member (January).")
 def compliance_snapshot(*, on: date | None = None) -> int:
-    on = on or jobs.today()
+    on = on or dates.today()
     year = on.year - 1
     members = _members_at_year_end(year).exclude(
         Exists(ComplianceSnapshot.objects.filter(provider=OuterRef("pk"), membership_year=year))
@@ -360,7 +360,7 @@ def compliance_snapshot(*, on: date | None = None) -> int:
 
 @jobs.register(CERTIFICATE_JOB, "Issue last year's certificates to compliant members (January).")
 def certificates(*, on: date | None = None) -> int:
-    on = on or jobs.today()
+    on = on or dates.today()
     year = on.year - 1
     compliant = Provider.objects.filter(
         status=Provider.Status.ACTIVE,

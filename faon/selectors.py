@@ -22,6 +22,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from familysupport.lib import dates
 from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, get_visible_or_404
 
 from . import compliance
@@ -116,7 +117,7 @@ def provider_list_credentials_current(*, on: date | None = None) -> QuerySet[Pro
     This is the part of the compliance rule that can be judged on any day; the training
     rule is judged per membership year (see compliance.py) and enforced at year end.
     """
-    on = on or compliance.today()
+    on = on or dates.today()
     licensed = list(LICENSED_DISCIPLINES)
     needs_license = Q(kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=licensed)
     needs_insurance = Q(disciplines__overlap=licensed)
@@ -145,7 +146,7 @@ def provider_list_directory(*, on: date | None = None) -> QuerySet[Provider]:
 
 def provider_prefetch_compliance(qs: QuerySet[Provider], *, year: int) -> QuerySet[Provider]:
     """Prefetch what compliance_for needs, so evaluating a page of providers is O(1) queries."""
-    start, end = compliance.year_bounds(year)
+    start, end = dates.year_bounds(year)
     return qs.prefetch_related(
         "licenses",
         "insurance_policies",
@@ -306,7 +307,7 @@ def provider_annotate_compliance(qs: QuerySet[Provider], *, year: int) -> QueryS
     online_done, training_ok, license_ok, insurance_ok, details_ok, compliant.
     """
     on = compliance.assessment_date(year)
-    start, end = compliance.year_bounds(year)
+    start, end = dates.year_bounds(year)
     done = Q(
         attendances__confirmed_at__isnull=False,
         attendances__completed_at__gte=start,

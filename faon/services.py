@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from familysupport.lib import audit
+from familysupport.lib import audit, dates
 from familysupport.lib.notify import notify
 
 from . import compliance, selectors
@@ -258,7 +258,7 @@ def approval_blockers(provider: Provider, *, note: str = "") -> list[tuple[str, 
     if application is not None and application.email_confirmed_at is None:
         problems.append(("__all__", "The applicant has not confirmed their e-mail address."))
     licenses = list(provider.licenses.all())
-    on = compliance.today()
+    on = dates.today()
     if provider.requires_license and not any(
         lic.verification == Verification.VERIFIED and lic.expires_on >= on for lic in licenses
     ):

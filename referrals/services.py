@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from familysupport.lib import audit, jobs
+from familysupport.lib import audit, dates
 from familysupport.lib.notify import notify
 
 from . import selectors
@@ -45,9 +45,9 @@ def add_business_days(start: datetime, days: int) -> datetime:
     The division's calendar (familysupport.lib.jobs: its time zone, weekends and holidays),
     so the deadline shown on a referral and the reminder/expiry job always agree.
     """
-    tz = jobs.division_tz()
+    tz = dates.division_tz()
     local = timezone.localtime(start, tz)
-    day = jobs.add_business_days(local.date(), days)
+    day = dates.add_business_days(local.date(), days)
     return datetime.combine(day, local.time(), tzinfo=tz)
 
 

@@ -14,23 +14,13 @@ from django.views.decorators.http import require_POST
 
 from familysupport.lib import audit
 from familysupport.lib.access import CASEWORKERS, PROVIDER, STAFF, role_required
+from familysupport.lib.forms import apply_service_errors
 
 from . import forms, selectors, services
 from .models import Agency, LegalAssistanceRequest, Referral
 
 S = Referral.Status
 PAGE_SIZE = 50
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.error_dict.items():
-            target = name if name in form.fields else None
-            for e in errs:
-                form.add_error(target, e.messages[0] if hasattr(e, "messages") else str(e))
-    else:
-        for msg in exc.messages:
-            form.add_error(None, msg)
 
 
 def _flash_error(request, exc: ValidationError) -> None:
@@ -212,7 +202,7 @@ def referral_create(request, case_pk: int, kind: str, target_pk: int):
                     agency=target if kind == "agency" else None,
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 if form.cleaned_data["send_now"]:
                     try:
@@ -300,7 +290,7 @@ def referral_close(request, pk: int):
                 referral=referral, by=request.user, outcome=form.cleaned_data["outcome"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The referral was closed.")
             return redirect("referrals:detail", pk=referral.pk)
@@ -331,7 +321,7 @@ def referral_record_answer(request, pk: int):
                     referral=referral, by=request.user, reason=data["reason"], note=data["note"]
                 )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The answer was recorded.")
             return redirect("referrals:detail", pk=referral.pk)
@@ -403,7 +393,7 @@ def incoming_decline(request, pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "You declined the referral.")
                 return redirect("referrals:incoming_detail", pk=referral.pk)
@@ -427,7 +417,7 @@ def incoming_first_appointment(request, pk: int):
                 referral=referral, by=request.user, on=form.cleaned_data["on"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The first appointment was recorded.")
             return redirect("referrals:incoming_detail", pk=referral.pk)
@@ -450,7 +440,7 @@ def incoming_complete(request, pk: int):
                 referral=referral, by=request.user, outcome=form.cleaned_data["outcome"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "The referral was marked completed.")
             return redirect("referrals:incoming_detail", pk=referral.pk)
@@ -501,7 +491,7 @@ def _agency_form(request, agency: Agency | None):
             try:
                 saved = services.agency_save(agency=form.save(commit=False), by=request.user)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "The directory entry was saved.")
                 return redirect(saved.get_absolute_url())
@@ -570,7 +560,7 @@ def _legal_form(request, obj: LegalAssistanceRequest | None):
             try:
                 saved = services.legal_request_save(request_obj=form.save(), by=request.user)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, "The legal assistance request was saved.")
                 return redirect(saved.get_absolute_url())

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count
-from django.utils import timezone
 
-from . import figures
+from familysupport.lib import dates
 
 
 @dataclass
@@ -27,7 +26,7 @@ class Dashboard:
 
 
 def _month_range(today: date):
-    return figures.month_bounds(today.year, today.month)
+    return dates.month_bounds(today.year, today.month)
 
 
 def dashboard_for(user) -> Dashboard | None:
@@ -39,7 +38,7 @@ def dashboard_for(user) -> Dashboard | None:
 
     if not user.is_authenticated or user.role not in (ADVOCATE, SUPERVISOR):
         return None
-    today = timezone.localdate(timezone=figures.division_tz())
+    today = dates.today()
     start, end = _month_range(today)
     contacts = cases_selectors.contact_list_visible_to(user=user)
     cases = cases_selectors.case_list_visible_to(user=user)

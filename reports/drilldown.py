@@ -17,6 +17,8 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from familysupport.lib import dates
+
 from . import figures
 
 
@@ -39,7 +41,7 @@ class Figure:
 def _local(moment) -> str:
     if moment is None:
         return ""
-    return timezone.localtime(moment, figures.division_tz()).strftime("%Y-%m-%d %H:%M")
+    return timezone.localtime(moment, dates.division_tz()).strftime("%Y-%m-%d %H:%M")
 
 
 def _url(name: str, pk: int | None) -> str | None:

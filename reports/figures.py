@@ -19,9 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -40,6 +38,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
+
+from familysupport.lib import dates
 
 from . import definitions
 
@@ -70,30 +70,13 @@ class EpochHours(Func):
 # --- time ----------------------------------------------------------------------------------
 
 
-def division_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of a calendar year in the division's time zone, as aware datetimes."""
-    tz = division_tz()
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
-
-
-def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    tz = division_tz()
-    start = datetime(year, month, 1, tzinfo=tz)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    return start, end
-
-
 def in_year(field: str, year: int, month: int | None = None) -> Q:
-    start, end = month_bounds(year, month) if month else year_bounds(year)
+    start, end = dates.month_bounds(year, month) if month else dates.year_bounds(year)
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
 
 def _month(field: str) -> ExtractMonth:
-    return ExtractMonth(field, tzinfo=division_tz())
+    return ExtractMonth(field, tzinfo=dates.division_tz())
 
 
 # --- table helpers ---------------------------------------------------------------------------
@@ -266,7 +249,7 @@ def active_provider_filter(start: datetime, end: datetime) -> Q:
 def participants(year: int) -> QuerySet:
     from faon.models import Provider
 
-    start, end = year_bounds(year)
+    start, end = dates.year_bounds(year)
     return Provider.objects.filter(active_provider_filter(start, end))
 
 
@@ -286,7 +269,7 @@ def faon_subset(year: int, subset: str) -> QuerySet:
     from faon.models import Provider
 
     S = Provider.Status
-    _start, end = year_bounds(year)
+    _start, end = dates.year_bounds(year)
     base = participants(year)
     if subset == "active_end":
         moment = min(end, timezone.now())
@@ -332,7 +315,7 @@ def _faon(year: int) -> dict:
     from faon.models import Application, ComplianceSnapshot, Provider
 
     S = Provider.Status
-    start, end = year_bounds(year)
+    start, end = dates.year_bounds(year)
     moment = min(end, timezone.now())
     members = Provider.objects.aggregate(
         participants=Count("pk", filter=active_provider_filter(start, end)),

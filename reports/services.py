@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from familysupport.lib import audit
+from familysupport.lib import audit, dates
 
 from . import definitions, figures
 from .models import ReportRun, ReportSnapshot
@@ -40,7 +40,7 @@ def stuck_after() -> timedelta:
 
 
 def current_year() -> int:
-    return timezone.localdate(timezone=figures.division_tz()).year
+    return dates.today().year
 
 
 def year_is_valid(year: int) -> bool:

@@ -23,6 +23,7 @@ from familysupport.lib.access import (
     SUPERVISOR,
     role_required,
 )
+from familysupport.lib.forms import apply_service_errors
 
 from . import itinerary, selectors, services
 from .forms import (
@@ -39,14 +40,6 @@ from .forms import (
 from .models import ChecklistItem, PovertyGuideline, TravelRequest
 
 Status = TravelRequest.Status
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -168,7 +161,7 @@ def travel_request_create(request: HttpRequest, case_pk: int) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"Draft {tr.reference} saved. Submit it when it is ready.")
             return redirect(tr)
@@ -194,7 +187,7 @@ def travel_request_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect(tr)
@@ -289,7 +282,7 @@ def travel_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 over = True
                 form.add_error("over_budget_ok", exc)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return redirect(tr)
         if form.is_bound and form.data.get("amount"):
@@ -328,7 +321,7 @@ def travel_request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Request cancelled.")
             return redirect(tr)
@@ -362,7 +355,7 @@ def segment_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.segment_add(travel_request=tr, by=request.user, **form.service_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Segment added.")
             return redirect(tr)
@@ -383,7 +376,7 @@ def segment_edit(request: HttpRequest, pk: int, segment_pk: int) -> HttpResponse
         try:
             services.segment_update(segment=segment, by=request.user, **form.service_fields())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Segment saved.")
             return redirect(tr)
@@ -498,7 +491,7 @@ def budget_view(request: HttpRequest) -> HttpResponse:
                 year=form.cleaned_data["year"], amount=form.cleaned_data["amount"], by=request.user
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"Travel budget for {form.cleaned_data['year']} saved.")
             return redirect(f"{request.path}?year={form.cleaned_data['year']}")
@@ -541,7 +534,7 @@ def guideline_list(request: HttpRequest) -> HttpResponse:
                 else:
                     services.assistance_policy_update(by=request.user, **bound.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(bound, exc)
+                apply_service_errors(bound, exc)
             else:
                 messages.success(request, "Saved.")
                 return redirect("reunification:guidelines")

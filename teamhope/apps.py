@@ -6,8 +6,10 @@ class TeamhopeConfig(AppConfig):
     verbose_name = "Team HOPE"
 
     def ready(self) -> None:
-        from familysupport.lib import timeline
+        from familysupport.lib import events, timeline
 
+        from . import services
         from .timeline import case_entries
 
         timeline.register(case_entries)
+        events.family_consent_withdrawn.connect(services.matches_end_on_consent_withdrawn)

@@ -126,11 +126,18 @@ def match_end(*, match: PeerMatch, reason: str, note: str = "", by: User) -> Pee
     return match
 
 
+def matches_end_on_consent_withdrawn(*, family, consent: str, by: User | None) -> None:
+    """events.family_consent_withdrawn handler: only Team HOPE's own consent ends matches."""
+    if consent == "consent_team_hope_contact":
+        matches_end_for_withdrawn_consent(family, by)
+
+
 @transaction.atomic
 def matches_end_for_withdrawn_consent(family, by: User | None) -> list[PeerMatch]:
     """End the family's active matches because it withdrew consent to Team HOPE contact.
 
-    Called by cases.services.family_update in its transaction when
+    Called (through events.family_consent_withdrawn) by cases.services.family_update in its
+    transaction when
     `consent_team_hope_contact` turns False (that service checks who may change the
     family, so no role check here: the withdrawal itself is the authority). Idempotent: a
     family without an active match changes nothing. The case's advocate is told (link

@@ -10,114 +10,23 @@ how many, the error's type) for the staff page; administrators can ask for a run
 
 from __future__ import annotations
 
-import calendar
 import logging
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache, wraps
+from datetime import datetime, timedelta
+from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from familysupport.lib import audit
+from familysupport.lib import audit, dates
 
 log = logging.getLogger(__name__)
-
-
-# --- the division's calendar ------------------------------------------------------------
-
-
-def division_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def today() -> date:
-    """Today in the division's time zone (America/New_York), not UTC's."""
-    return timezone.localdate(timezone=division_tz())
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later (or earlier), clamped to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    """The n-th `weekday` (0 = Monday) of a month; n = -1 for the last one."""
-    if n > 0:
-        first = date(year, month, 1)
-        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _observed(day: date) -> date:
-    """A federal holiday on a Saturday is observed on Friday, on a Sunday on Monday."""
-    if day.weekday() == calendar.SATURDAY:
-        return day - timedelta(days=1)
-    if day.weekday() == calendar.SUNDAY:
-        return day + timedelta(days=1)
-    return day
-
-
-@lru_cache(maxsize=64)
-def federal_holidays(year: int) -> frozenset[date]:
-    """US federal holidays as observed (5 U.S.C. 6103): the division's office calendar."""
-    mon, thu = calendar.MONDAY, calendar.THURSDAY
-    return frozenset(
-        {
-            _observed(date(year, 1, 1)),  # New Year's Day
-            _nth_weekday(year, 1, mon, 3),  # Martin Luther King Jr. Day
-            _nth_weekday(year, 2, mon, 3),  # Washington's Birthday
-            _nth_weekday(year, 5, mon, -1),  # Memorial Day
-            _observed(date(year, 6, 19)),  # Juneteenth
-            _observed(date(year, 7, 4)),  # Independence Day
-            _nth_weekday(year, 9, mon, 1),  # Labor Day
-            _nth_weekday(year, 10, mon, 2),  # Columbus Day
-            _observed(date(year, 11, 11)),  # Veterans Day
-            _nth_weekday(year, 11, thu, 4),  # Thanksgiving
-            _observed(date(year, 12, 25)),  # Christmas Day
-        }
-    )
-
-
-def holidays(year: int) -> frozenset[date]:
-    """Federal holidays plus any the division adds (settings.JOBS_EXTRA_HOLIDAYS, ISO dates)."""
-    extra = {date.fromisoformat(str(d)) for d in getattr(settings, "JOBS_EXTRA_HOLIDAYS", ())}
-    return federal_holidays(year) | {d for d in extra if d.year == year}
-
-
-def is_business_day(day: date) -> bool:
-    return day.weekday() < calendar.SATURDAY and day not in holidays(day.year)
-
-
-def add_business_days(start: date, count: int) -> date:
-    """The business day `count` business days after `start` (start itself not counted)."""
-    day, left = start, count
-    while left > 0:
-        day += timedelta(days=1)
-        if is_business_day(day):
-            left -= 1
-    return day
-
-
-def business_days_between(start: date, end: date) -> int:
-    """Business days after `start` up to and including `end` (0 if end <= start)."""
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        if is_business_day(day):
-            count += 1
-    return count
 
 
 # --- the sent-log -----------------------------------------------------------------------
@@ -497,7 +406,7 @@ def overview(*, now: datetime | None = None) -> Overview:
         | Q(status=Status.RUNNING, started_at__gte=now - JobRun.STALE_AFTER)
     ).order_by("requested_at", "pk"):
         open_runs.setdefault(row.job, row)
-    local_now = timezone.localtime(now, division_tz())
+    local_now = timezone.localtime(now, dates.division_tz())
     statuses = []
     for name, job in registry.items():
         schedule = beat_entry(name)

@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from familysupport.lib import dates
 from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, role_required
+from familysupport.lib.forms import apply_service_errors
 
-from .. import calendar, compliance, selectors, services
-from ..forms import CompletionForm, EventForm, add_service_errors
+from .. import calendar, selectors, services
+from ..forms import CompletionForm, EventForm
 from ..models import TrainingEvent
 
 READERS = (*STAFF, PROVIDER)
@@ -74,7 +76,7 @@ def _event_context(request: HttpRequest, event: TrainingEvent) -> dict:
         "own": own,
         "count": event.attendances.count(),
         "can_manage": selectors.can_manage_faon(request.user),
-        "completion_form": CompletionForm(initial={"completed_on": compliance.today()}),
+        "completion_form": CompletionForm(initial={"completed_on": dates.today()}),
         "register_errors": [],
     }
 
@@ -105,7 +107,7 @@ def _event_form(request: HttpRequest, event: TrainingEvent) -> HttpResponse:
         try:
             event = services.event_save(event=form.instance, by=request.user)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect(event)
@@ -164,8 +166,8 @@ def attendance_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         day = form.cleaned_data["completed_on"]
         # Noon in the division's time zone: the date the provider gave, whatever its zone.
-        when = datetime.combine(day, time(12), tzinfo=compliance.division_tz())
-        if day > compliance.today():
+        when = datetime.combine(day, time(12), tzinfo=dates.division_tz())
+        if day > dates.today():
             form.add_error("completed_on", "The date cannot be in the future.")
         else:
             try:

@@ -12,8 +12,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from familysupport.lib import audit
+from familysupport.lib import audit, dates
 from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, role_required
+from familysupport.lib.forms import apply_service_errors
 
 from .. import compliance, selectors, services, uploads
 from ..forms import (
@@ -28,7 +29,6 @@ from ..forms import (
     ProviderEditForm,
     ProviderSelfEditForm,
     StatusForm,
-    add_service_errors,
 )
 from ..models import Provider
 
@@ -111,7 +111,7 @@ def _detail_context(request: HttpRequest, provider: Provider) -> dict:
         "certificate_form": CertificateIssueForm(initial={"year": year})
         if user.role == ADMINISTRATOR
         else None,
-        "today": compliance.today(),
+        "today": dates.today(),
         "details_due": compliance.details_due_on(provider.details_confirmed_at),
     }
 
@@ -147,7 +147,7 @@ def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("faon:provider_detail", pk=provider.pk)
@@ -165,7 +165,7 @@ def license_verify(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.license_verify(license=lic, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "License verification recorded.")
             return redirect("faon:provider_detail", pk=lic.provider_id)
@@ -186,7 +186,7 @@ def insurance_verify(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.insurance_verify(policy=policy, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Insurance verification recorded.")
             return redirect("faon:provider_detail", pk=policy.provider_id)
@@ -228,7 +228,7 @@ def provider_managers(request: HttpRequest, pk: int) -> HttpResponse:
                 provider=provider, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -251,7 +251,7 @@ def provider_manager_remove(request: HttpRequest, pk: int) -> HttpResponse:
                 provider=provider, user=form.cleaned_data["user"], by=request.user
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, f"{form.cleaned_data['user'].email} no longer manages this record."
@@ -282,7 +282,7 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 data=data,
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Profile saved.")
             return redirect("faon:provider_detail", pk=provider.pk)
@@ -318,7 +318,7 @@ def license_add(request: HttpRequest, pk: int) -> HttpResponse:
                 provider=provider, by=request.user, data=services.LicenseData(**form.cleaned_data)
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "License added; staff will verify it.")
             return redirect("faon:provider_detail", pk=provider.pk)
@@ -341,7 +341,7 @@ def insurance_add(request: HttpRequest, pk: int) -> HttpResponse:
                 data=services.InsuranceData(**form.cleaned_data),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Insurance policy added; staff will verify it.")
             return redirect("faon:provider_detail", pk=provider.pk)
@@ -493,7 +493,7 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
                 provider=provider, year=form.cleaned_data["year"], by=request.user
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Certificate issued.")
             return redirect("faon:provider_detail", pk=provider.pk)

@@ -31,7 +31,7 @@ from accounts import services as account_services
 from accounts import tasks as account_tasks
 from accounts.models import Notification, OutboundEmail, User
 from familysupport.celery import app
-from familysupport.lib import jobs
+from familysupport.lib import dates
 from familysupport.lib.notify import enqueue_email
 from faon import jobs as faon_jobs
 from reunification.models import TravelRequest
@@ -115,7 +115,7 @@ def _real_mails() -> list:
 
 
 def test_license_renewal_end_to_end_sends_one_email_per_due_provider(worker, member):
-    today = jobs.today()
+    today = dates.today()
     due = [member(expires_on=today + timedelta(days=30)), member(expires_on=today + timedelta(7))]
     member(expires_on=today + timedelta(days=90))  # not due yet
 
@@ -217,7 +217,7 @@ def _messages_in(folder: Path) -> list[str]:
 def test_a_worker_killed_mid_send_redelivers_and_the_provider_gets_one_email(
     broker_prefix, member, tmp_path
 ):
-    provider = member(expires_on=jobs.today() + timedelta(days=30))
+    provider = member(expires_on=dates.today() + timedelta(days=30))
     (tmp_path / "mail").mkdir()
     (tmp_path / "block").touch()
     first, first_log = _spawn_worker(prefix=broker_prefix, tmp=tmp_path, name="doomed")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts import tasks as account_tasks
 from accounts.models import AuditEntry, JobRun, OutboundEmail, User
-from familysupport.lib import jobs
+from familysupport.lib import dates, jobs
 from faon import jobs as faon_jobs
 from tests.jobs.broker import UNREACHABLE, broker_at
 
@@ -44,8 +44,8 @@ def _boom():
 
 
 def test_a_run_records_when_how_long_and_how_many(member):
-    member(expires_on=jobs.today() + timedelta(days=30))
-    member(expires_on=jobs.today() + timedelta(days=7))
+    member(expires_on=dates.today() + timedelta(days=30))
+    member(expires_on=dates.today() + timedelta(days=7))
 
     assert faon_jobs.license_renewal() == 2
     assert faon_jobs.license_renewal() == 0  # nothing twice, and still a row per run
@@ -186,7 +186,7 @@ def test_run_now_with_the_broker_down_answers_fast_and_keeps_the_request(
 
 
 def test_a_pending_request_is_enqueued_by_the_sweep_then_runs_once(member, publish):
-    provider = member(expires_on=jobs.today() + timedelta(days=30))
+    provider = member(expires_on=dates.today() + timedelta(days=30))
     admin = User.objects.create(email="a@example.test", role="administrator", full_name="A")
     request = JobRun.objects.create(
         job=LICENSE, trigger="manual", status="pending", requested_by=admin

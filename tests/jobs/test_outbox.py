@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import OutboundEmail
-from familysupport.lib import jobs
+from familysupport.lib import dates, jobs
 from familysupport.lib.notify import enqueue_email, notify
 from faon import jobs as faon_jobs
 from tests.factories import UserFactory
@@ -141,7 +141,7 @@ def test_the_sweep_skips_rows_another_worker_holds():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_a_job_at_once_send_once(member, monkeypatch):
-    provider = member(expires_on=jobs.today() + timedelta(days=30))
+    provider = member(expires_on=dates.today() + timedelta(days=30))
     # Skip the read-only prefilter so both runs race for the sent-log's unique key.
     monkeypatch.setattr(jobs, "sent_periods", lambda **kwargs: {})
     barrier = threading.Barrier(2)

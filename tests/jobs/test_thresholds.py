@@ -11,7 +11,7 @@ import time_machine
 from accounts.models import Notification, OutboundEmail, SentNotice, User
 from cases import jobs as case_jobs
 from cases.models import Case
-from familysupport.lib import jobs
+from familysupport.lib import dates, jobs
 from faon import jobs as faon_jobs
 from faon import selectors as faon_selectors
 from faon.models import ComplianceSnapshot, Provider
@@ -176,26 +176,26 @@ def test_inactive_members_get_no_reminders(member):
 
 def test_business_days_skip_the_weekend():
     friday = date(2026, 3, 6)
-    assert jobs.add_business_days(friday, 1) == date(2026, 3, 9)  # Monday
-    assert jobs.add_business_days(friday, 3) == date(2026, 3, 11)
-    assert jobs.business_days_between(friday, date(2026, 3, 8)) == 0  # Sat, Sun
-    assert jobs.business_days_between(friday, date(2026, 3, 11)) == 3
+    assert dates.add_business_days(friday, 1) == date(2026, 3, 9)  # Monday
+    assert dates.add_business_days(friday, 3) == date(2026, 3, 11)
+    assert dates.business_days_between(friday, date(2026, 3, 8)) == 0  # Sat, Sun
+    assert dates.business_days_between(friday, date(2026, 3, 11)) == 3
 
 
 def test_business_days_skip_holidays_as_observed():
     # 4 July 2026 is a Saturday: observed on Friday 3 July.
-    assert date(2026, 7, 3) in jobs.holidays(2026)
+    assert date(2026, 7, 3) in dates.holidays(2026)
     thursday = date(2026, 7, 2)
-    assert jobs.add_business_days(thursday, 1) == date(2026, 7, 6)  # Fri holiday, weekend
-    assert jobs.add_business_days(thursday, 3) == date(2026, 7, 8)
-    assert jobs.business_days_between(thursday, date(2026, 7, 8)) == 3
+    assert dates.add_business_days(thursday, 1) == date(2026, 7, 6)  # Fri holiday, weekend
+    assert dates.add_business_days(thursday, 3) == date(2026, 7, 8)
+    assert dates.business_days_between(thursday, date(2026, 7, 8)) == 3
     # Thanksgiving 2026 is Thursday 26 November.
-    assert jobs.add_business_days(date(2026, 11, 25), 1) == date(2026, 11, 27)
+    assert dates.add_business_days(date(2026, 11, 25), 1) == date(2026, 11, 27)
 
 
 def test_division_holidays_can_be_added(settings):
     settings.JOBS_EXTRA_HOLIDAYS = ["2026-03-09"]
-    assert jobs.add_business_days(date(2026, 3, 6), 1) == date(2026, 3, 10)
+    assert dates.add_business_days(date(2026, 3, 6), 1) == date(2026, 3, 10)
 
 
 # --- yearly training compliance ---------------------------------------------------------
