@@ -14,4 +14,11 @@ def menu(user) -> list[MenuItem]:
         items.append(MenuItem("Audit log", reverse("accounts:audit_list"), order=95))
         # Supervisors read it (they hear about expiries); only administrators "run now".
         items.append(MenuItem("Scheduled jobs", reverse("accounts:job_list"), order=96))
+        # Privacy (cases/privacy_views.py): holds for both, the access review for supervisors,
+        # the retention schedule for administrators.
+        items.append(MenuItem("Legal holds", reverse("privacy:hold_list"), order=97))
+    if user.role == SUPERVISOR:
+        items.append(MenuItem("Access review", reverse("privacy:access_review"), order=98))
+    if user.role == ADMINISTRATOR:
+        items.append(MenuItem("Retention", reverse("privacy:retention"), order=99))
     return items

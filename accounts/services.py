@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
@@ -152,8 +152,13 @@ def notification_mark_read(*, user: User, pk: int | None = None) -> int:
     return count
 
 
-def email_queue(*, to: str, template: str, context: dict, key: str) -> OutboundEmail:
-    """Queue an e-mail to any address (invitees, applicants) through the outbox, once per key."""
+def email_queue(
+    *, to: str, template: str, context: dict, key: str, not_before: datetime | None = None
+) -> OutboundEmail:
+    """Queue an e-mail to any address (invitees, applicants) through the outbox, once per key.
+
+    `not_before`: hold it until then (a family's safe-contact hours); the sweep sends it.
+    """
     from familysupport.lib.notify import enqueue_email
 
     mail = OutboundEmail.objects.create(
@@ -162,8 +167,10 @@ def email_queue(*, to: str, template: str, context: dict, key: str) -> OutboundE
         body_text=render_to_string(f"emails/{template}-body.txt", context),
         body_html=render_to_string(f"emails/{template}-body.html", context),
         key=key,
+        next_attempt_at=not_before or timezone.now(),
     )
-    transaction.on_commit(lambda: enqueue_email(mail.pk))
+    if not_before is None:
+        transaction.on_commit(lambda: enqueue_email(mail.pk))
     return mail
 
 

@@ -7,10 +7,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from familysupport.lib import events, timeline
 
-        from . import services
+        from . import holds, services
         from . import timeline as case_timeline
 
         events.user_deactivated.connect(services.drafts_delete_on_deactivation)
+        events.family_merged.connect(holds.holds_follow_merge)
 
         timeline.register(case_timeline.contact_entries)
         timeline.register(case_timeline.share_entries)

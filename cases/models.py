@@ -501,3 +501,17 @@ class ResourceFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback #{self.pk}"
+
+
+# Privacy records (restricted cases, break-glass, legal holds, safe-contact rules, purge
+# counts) live in their own module; importing them here registers them with the app.
+from .privacy_models import (  # noqa: E402, F401
+    BreakGlass,
+    CaseAccessGrant,
+    CaseRestriction,
+    ContactMethod,
+    FamilyContactRules,
+    LegalHold,
+    PurgedRecords,
+    Weekday,
+)

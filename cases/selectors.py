@@ -14,6 +14,7 @@ from django.db.models.functions import Greatest
 from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR, get_visible_or_404
 from familysupport.lib.phones import to_e164
 
+from . import restricted
 from .models import (
     Case,
     CaseAlert,
@@ -32,40 +33,53 @@ def can_change_cases(user) -> bool:
     return user.is_authenticated and user.role in CASEWORKERS
 
 
-def family_list_visible_to(*, user) -> QuerySet[Family]:
+# `with_restricted=True` keeps the records of restricted families the user may not open
+# (cases/restricted.py): for counts only (dashboards), never for lists or pages.
+
+
+def family_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[Family]:
     if not user.is_authenticated or user.role not in STAFF:
         return Family.objects.none()
-    return Family.objects.all()
+    qs = Family.objects.all()
+    return qs if with_restricted else restricted.exclude_hidden(qs, user, "pk")
 
 
 def family_get_for_user(*, user, pk: int, write: bool = False) -> Family:
-    return get_visible_or_404(
+    return restricted.get_or_refuse(
         family_list_visible_to(user=user),
+        family_list_visible_to(user=user, with_restricted=True),
+        family_of=lambda f: f.pk,
+        user=user,
         pk=pk,
         write=write,
         can_write=lambda _f: can_change_cases(user),
     )
 
 
-def case_list_visible_to(*, user) -> QuerySet[Case]:
+def case_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[Case]:
     if not user.is_authenticated or user.role not in STAFF:
         return Case.objects.none()
-    return Case.objects.select_related("family", "assigned_advocate")
+    qs = Case.objects.select_related("family", "assigned_advocate")
+    return qs if with_restricted else restricted.exclude_hidden(qs, user, "family_id")
 
 
 def case_get_for_user(*, user, pk: int, write: bool = False) -> Case:
-    return get_visible_or_404(
+    return restricted.get_or_refuse(
         case_list_visible_to(user=user),
+        case_list_visible_to(user=user, with_restricted=True),
+        family_of=lambda c: c.family_id,
+        user=user,
         pk=pk,
         write=write,
         can_write=lambda _c: can_change_cases(user),
     )
 
 
-def contact_list_visible_to(*, user) -> QuerySet[Contact]:
+def contact_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[Contact]:
     if not user.is_authenticated or user.role not in STAFF:
         return Contact.objects.none()
-    return Contact.objects.select_related("case", "advocate")
+    qs = Contact.objects.select_related("case", "advocate")
+    return qs if with_restricted else restricted.exclude_hidden(qs, user, "case__family_id")
 
 
 # --- added with the case-work screens ---------------------------------------------------
@@ -144,18 +158,28 @@ def family_suggest(*, user, name: str = "", phone: str = "", number: str = "") -
 
 
 def contact_get_for_user(*, user, pk: int) -> Contact:
-    return get_visible_or_404(contact_list_visible_to(user=user), pk=pk)
+    return restricted.get_or_refuse(
+        contact_list_visible_to(user=user),
+        contact_list_visible_to(user=user, with_restricted=True),
+        family_of=lambda c: c.case.family_id,
+        user=user,
+        pk=pk,
+    )
 
 
-def task_list_visible_to(*, user) -> QuerySet[Task]:
+def task_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[Task]:
     if not user.is_authenticated or user.role not in STAFF:
         return Task.objects.none()
-    return Task.objects.select_related("case", "case__family", "owner")
+    qs = Task.objects.select_related("case", "case__family", "owner")
+    return qs if with_restricted else restricted.exclude_hidden(qs, user, "case__family_id")
 
 
 def task_get_for_user(*, user, pk: int, write: bool = False) -> Task:
-    return get_visible_or_404(
+    return restricted.get_or_refuse(
         task_list_visible_to(user=user),
+        task_list_visible_to(user=user, with_restricted=True),
+        family_of=lambda t: t.case.family_id,
+        user=user,
         pk=pk,
         write=write,
         can_write=lambda _t: can_change_cases(user),
@@ -177,7 +201,8 @@ def case_list_open_for_advocate(*, user) -> QuerySet[Case]:
 def alert_list_visible_to(*, user) -> QuerySet[CaseAlert]:
     if not user.is_authenticated or user.role not in STAFF:
         return CaseAlert.objects.none()
-    return CaseAlert.objects.select_related("case", "raised_by", "resolved_by")
+    qs = CaseAlert.objects.select_related("case", "raised_by", "resolved_by")
+    return restricted.exclude_hidden(qs, user, "case__family_id")
 
 
 def alert_list_open_for_supervisor(*, user) -> QuerySet[CaseAlert]:
@@ -200,7 +225,10 @@ def alert_get_for_user(*, user, pk: int, write: bool = False) -> CaseAlert:
 def merge_list_visible_to(*, user) -> QuerySet[FamilyMerge]:
     if not user.is_authenticated or user.role not in STAFF:
         return FamilyMerge.objects.none()
-    return FamilyMerge.objects.select_related("source", "target", "merged_by", "undone_by")
+    qs = FamilyMerge.objects.select_related("source", "target", "merged_by", "undone_by")
+    return restricted.exclude_hidden(
+        restricted.exclude_hidden(qs, user, "target_id"), user, "source_id"
+    )
 
 
 def merge_get_for_user(*, user, pk: int, write: bool = False) -> FamilyMerge:

@@ -19,6 +19,7 @@ from familysupport.lib.access import ADVOCATE, CASEWORKERS, SUPERVISOR
 from familysupport.lib.notify import notify
 from familysupport.lib.phones import to_e164
 
+from . import contact_rules
 from .models import (
     Case,
     CaseAlert,
@@ -315,6 +316,11 @@ def contact_log(
         errors["safety_note"] = "A safety concern or self-harm risk needs a safety note."
     if follow_up_on and follow_up_on < timezone.localdate(started_at):
         errors["follow_up_on"] = "The follow-up date cannot be before the contact."
+    elif follow_up_on:
+        try:  # a follow-up falls on a day the family may be contacted (safe-contact rules)
+            contact_rules.check_follow_up_day(case.family_id, follow_up_on, "follow_up_on")
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if not case.is_open:
         errors["case"] = "This case is closed; reopen it before logging a contact."
     if errors:
@@ -461,6 +467,7 @@ def task_create(
     owner = owner or by
     if owner.role not in CASEWORKERS or not owner.is_active:
         raise ValidationError({"owner": "Tasks belong to an active advocate or supervisor."})
+    contact_rules.check_follow_up_day(case.family_id, due_on, "due_on")
     task = Task(case=case, owner=owner, title=title.strip(), due_on=due_on)
     _full_clean(task)
     task.save()
@@ -584,7 +591,12 @@ def resource_share(
     if not resources:
         raise ValidationError({"resources": "Choose at least one resource."})
     family = case.family
-    send = bool(email and family.consent_mail and family.email)
+    # Consent, an address, and the family's safe-contact rules (cases/contact_rules.py):
+    # e-mail must be an allowed method and the organisation may be named; the e-mail waits
+    # in the outbox for the family's allowed days and hours.
+    rules = contact_rules.rules_for(family)
+    send = bool(email and not contact_rules.email_block_reason(family, rules))
+    not_before = contact_rules.next_allowed_moment(rules, family.time_zone) if send else None
     shares = [
         ResourceShare.objects.create(
             resource=r, family=family, case=case, shared_by=by, emailed=send
@@ -605,6 +617,7 @@ def resource_share(
             template="cases-resources-shared",
             context=context,
             key=f"cases.resource_share:{shares[0].pk}",
+            not_before=not_before,
         )
     return shares
 

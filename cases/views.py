@@ -27,7 +27,7 @@ from familysupport.lib.access import (
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
 
-from . import selectors, services
+from . import contact_rules, privacy_page, restricted, selectors, services
 from .forms import (
     CaseDetailsForm,
     CaseFilter,
@@ -132,6 +132,8 @@ def new_call(request: HttpRequest) -> HttpResponse:
         "draft_key": key,
         "restored": restored,
         "clear_local_draft": clear_local_draft,
+        # Calling back a known case's family: its safe-contact rules at the top.
+        "contact_rule": contact_rules.view_for(preset_case.family) if preset_case else None,
     }
     status = 400 if form.is_bound else 200
     return render(request, "cases/contact_new_call.html", context, status=status)
@@ -245,7 +247,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/case_list.html",
-        {"filter": filterset, "page": page, "cases": page.object_list},
+        {
+            "filter": filterset,
+            "page": page,
+            "cases": page.object_list,
+            # Restricted cases the user may not open, found by the search: stubs only.
+            "restricted_stubs": restricted.stubs_for_search(
+                user=request.user, q=request.GET.get("q", "")
+            ),
+        },
         status=status,
     )
 
@@ -277,6 +287,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
         # though they only read the case. Mirrors teamhope.selectors.can_match without
         # cases importing teamhope.
         "can_match_volunteer": user.role in CASEWORKERS | {ADMINISTRATOR},
+        **privacy_page.for_case(case, user),  # restriction, legal hold, safe-contact banner
     }
     if can_change:
         context["status_form"] = forms.get("status_form") or StatusForm(
@@ -390,7 +401,10 @@ def resource_share(request: HttpRequest, pk: int) -> HttpResponse:
             resources=data["resources"], case=case, by=request.user, email=data["email"]
         )
         sent = " and e-mailed to the family" if shares and shares[0].emailed else ""
-        return f"{len(shares)} resource(s) recorded as shared{sent}."
+        message = f"{len(shares)} resource(s) recorded as shared{sent}."
+        if data["email"] and not sent:  # say why (consent, no address, safe-contact rules)
+            message += f" Not e-mailed: {contact_rules.email_block_reason(case.family)}."
+        return message
 
     return _case_action(request, pk, "share_form", ShareForm(request.POST, user=request.user), act)
 
@@ -454,6 +468,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shares": shares,
             "can_change": selectors.can_change_cases(request.user),
             "is_supervisor": request.user.role == SUPERVISOR,
+            **privacy_page.for_family(family, request.user),
         },
     )
 

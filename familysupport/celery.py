@@ -99,4 +99,11 @@ app.conf.beat_schedule = {
         "task": "cases.jobs.drafts_purge_task",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Daily 03:10 (after the drafts purge): the retention sweep — closed cases past their
+    # period, travel documents, files of members who left, outbox, job runs, sessions; never
+    # what a legal hold keeps (accounts/jobs.py, familysupport/lib/retention.py).
+    "accounts-retention": {
+        "task": "accounts.jobs.retention_task",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }

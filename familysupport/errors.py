@@ -6,6 +6,10 @@ from django.shortcuts import render
 
 
 def forbidden(request, exception=None):
+    # A refusal that has its own page (a restricted case's stub and break-glass link).
+    render_page = getattr(exception, "render", None)
+    if callable(render_page):
+        return render_page(request)
     return render(request, "errors/403.html", status=403)
 
 

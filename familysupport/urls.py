@@ -20,6 +20,8 @@ urlpatterns = [
     path("teamhope/", include("teamhope.urls")),
     path("reunification/", include("reunification.urls")),
     path("reports/", include("reports.urls")),
+    # Restricted cases, break-glass, legal holds, retention, safe-contact rules (cases app).
+    path("privacy/", include("cases.privacy_urls")),
 ]
 
 handler403 = "familysupport.errors.forbidden"

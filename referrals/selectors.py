@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
+from cases import restricted
 from cases import selectors as case_selectors
 from familysupport.lib.access import (
     ADMINISTRATOR,
@@ -103,19 +104,25 @@ def can_refer_for_case(user, case) -> bool:
     return role == ADVOCATE and (case.assigned_advocate_id == user.pk or case.is_open)
 
 
-def referral_list_visible_to(*, user) -> QuerySet[Referral]:
+def referral_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[Referral]:
+    """`with_restricted`: keep referrals of restricted families the user may not open
+    (cases/restricted.py) — for counts only."""
     role = _role(user)
     base = Referral.objects.select_related("provider", "agency", "case")
     if role in STAFF:
-        return base
+        return base if with_restricted else restricted.exclude_hidden(base, user, "family_id")
     if role == PROVIDER:
         return base.filter(provider__managers=user).exclude(status=Referral.Status.DRAFT)
     return Referral.objects.none()
 
 
 def referral_get_for_user(*, user, pk: int, write: bool = False) -> Referral:
-    return get_visible_or_404(
-        referral_list_visible_to(user=user).select_related("family", "case__assigned_advocate"),
+    related = ("family", "case__assigned_advocate")
+    return restricted.get_or_refuse(
+        referral_list_visible_to(user=user).select_related(*related),
+        referral_list_visible_to(user=user, with_restricted=True),
+        family_of=lambda r: r.family_id,
+        user=user,
         pk=pk,
         write=write,
         can_write=lambda r: can_write_referral(user, r),
@@ -210,7 +217,13 @@ def can_change_legal(user) -> bool:
 def legal_request_list_visible_to(*, user) -> QuerySet[LegalAssistanceRequest]:
     if _role(user) not in STAFF:
         return LegalAssistanceRequest.objects.none()
-    return LegalAssistanceRequest.objects.select_related("case", "handled_by")
+    qs = LegalAssistanceRequest.objects.select_related("case", "handled_by")
+    # Requests without a case stay (a legislator's question); those of a restricted family
+    # the user may not open are left out like the family's other records.
+    hidden = restricted.hidden_family_ids(user)
+    if hidden is None:
+        return qs
+    return qs.exclude(Q(case__isnull=False) & Q(case__family_id__in=hidden))
 
 
 def legal_request_get_for_user(*, user, pk: int, write: bool = False) -> LegalAssistanceRequest:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cases import contact_rules
 from familysupport.lib import audit
 from familysupport.lib.access import CASEWORKERS, PROVIDER, STAFF, role_required
 from familysupport.lib.forms import apply_service_errors
@@ -344,9 +345,15 @@ def incoming_list(request):
 
 
 def _incoming_context(referral: Referral, **extra) -> dict:
+    family = selectors.referral_family_for_provider(referral)
     ctx = {
         "referral": referral,
-        "family": selectors.referral_family_for_provider(referral),
+        "family": family,
+        # Once the contact is released: the family's safe-contact rules as they apply to a
+        # provider (never the alternate contact).
+        "contact_rule": contact_rules.view_for(family, audience=contact_rules.PROVIDER_AUDIENCE)
+        if family
+        else None,
         "decline_form": forms.DeclineForm(),
         "appointment_form": forms.FirstAppointmentForm(),
         "complete_form": forms.CompleteForm(),

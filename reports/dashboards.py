@@ -40,10 +40,11 @@ def dashboard_for(user) -> Dashboard | None:
         return None
     today = dates.today()
     start, end = _month_range(today)
-    contacts = cases_selectors.contact_list_visible_to(user=user)
-    cases = cases_selectors.case_list_visible_to(user=user)
-    tasks = cases_selectors.task_list_visible_to(user=user)
-    referrals = referral_list_visible_to(user)
+    # Counts include restricted families' records (cases/restricted.py); lists do not.
+    contacts = cases_selectors.contact_list_visible_to(user=user, with_restricted=True)
+    cases = cases_selectors.case_list_visible_to(user=user, with_restricted=True)
+    tasks = cases_selectors.task_list_visible_to(user=user, with_restricted=True)
+    referrals = referral_list_visible_to(user, with_restricted=True)
     if user.role == SUPERVISOR:
         # The supervisor's team (advocates reporting to them) and their own work; a
         # supervisor who leads no team sees the whole division. The team's ids are read

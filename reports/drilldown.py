@@ -131,14 +131,14 @@ def _peer_calls(user, year: int, month: int | None = None) -> QuerySet:
     )
 
 
-def referral_list_visible_to(user) -> QuerySet:
+def referral_list_visible_to(user, with_restricted: bool = False) -> QuerySet:
     """Referrals the user may see: the referrals app's selector once it exists."""
     try:
         from referrals import selectors
     except ImportError:
         selectors = None
     if selectors is not None and hasattr(selectors, "referral_list_visible_to"):
-        return selectors.referral_list_visible_to(user=user)
+        return selectors.referral_list_visible_to(user=user, with_restricted=with_restricted)
     from familysupport.lib.access import STAFF, has_role
     from referrals.models import Referral
 

@@ -8,8 +8,10 @@ class ReunificationConfig(AppConfig):
     verbose_name = "Reunification assistance"
 
     def ready(self) -> None:
-        from familysupport.lib import timeline
+        from familysupport.lib import events, timeline
 
+        from . import retention
         from .timeline import case_entries
 
         timeline.register(case_entries)
+        events.case_purging.connect(retention.purge_for_case)

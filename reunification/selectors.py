@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from cases import restricted
 from familysupport.lib.access import ADMINISTRATOR, ADVOCATE, STAFF, SUPERVISOR, get_visible_or_404
 
 from .models import (
@@ -53,15 +54,22 @@ def can_manage_budget(user) -> bool:
     return user.is_authenticated and user.role == ADMINISTRATOR
 
 
-def travel_request_list_visible_to(*, user) -> QuerySet[TravelRequest]:
+def travel_request_list_visible_to(
+    *, user, with_restricted: bool = False
+) -> QuerySet[TravelRequest]:
     if not user.is_authenticated or user.role not in STAFF:
         return TravelRequest.objects.none()
-    return TravelRequest.objects.select_related("case", "case__family", "requested_by", "approver")
+    qs = TravelRequest.objects.select_related("case", "case__family", "requested_by", "approver")
+    # Travel of a restricted family the user may not open stays out (cases/restricted.py).
+    return qs if with_restricted else restricted.exclude_hidden(qs, user, "case__family_id")
 
 
 def travel_request_get_for_user(*, user, pk: int, write: bool = False) -> TravelRequest:
-    return get_visible_or_404(
+    return restricted.get_or_refuse(
         travel_request_list_visible_to(user=user),
+        travel_request_list_visible_to(user=user, with_restricted=True),
+        family_of=lambda tr: tr.case.family_id,
+        user=user,
         pk=pk,
         write=write,
         can_write=lambda tr: can_edit_request(user, tr),

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import contact_rules
 from cases import selectors as case_selectors
 from familysupport.lib import audit
 from familysupport.lib.access import (
@@ -121,6 +122,8 @@ def travel_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_checklist": user.role in CASEWORKERS and tr.is_open,
         "segments_editable": selectors.can_manage_booking(user)
         and tr.status in services.SEGMENT_EDITABLE,
+        # Who may be called and when, for arranging the trip with the family.
+        "contact_rule": contact_rules.view_for(tr.case.family),
     }
     return render(request, "reunification/travelrequest_detail.html", context)
 

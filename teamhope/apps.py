@@ -8,8 +8,9 @@ class TeamhopeConfig(AppConfig):
     def ready(self) -> None:
         from familysupport.lib import events, timeline
 
-        from . import services
+        from . import retention, services
         from .timeline import case_entries
 
         timeline.register(case_entries)
         events.family_consent_withdrawn.connect(services.matches_end_on_consent_withdrawn)
+        events.case_purging.connect(retention.purge_for_case)

@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cases import contact_rules, restricted
 from cases.models import Case
 from familysupport.lib.access import (
     ADMINISTRATOR,
@@ -171,17 +172,25 @@ def volunteers_near_capacity(*, user) -> list[Volunteer]:
 # --- matches ---------------------------------------------------------------------------
 
 
-def match_list_visible_to(*, user) -> QuerySet[PeerMatch]:
+def match_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[PeerMatch]:
     if has_role(user, STAFF):
-        return PeerMatch.objects.select_related(
+        qs = PeerMatch.objects.select_related(
             "volunteer__user", "family", "case", "created_by", "ended_by"
         )
+        # Staff who may not open a restricted family do not see its matches either.
+        return qs if with_restricted else restricted.exclude_hidden(qs, user, "family_id")
     return PeerMatch.objects.none()
 
 
 def match_get_for_user(*, user, pk: int, write: bool = False) -> PeerMatch:
-    return get_visible_or_404(
-        match_list_visible_to(user=user), pk=pk, write=write, can_write=lambda _m: can_match(user)
+    return restricted.get_or_refuse(
+        match_list_visible_to(user=user),
+        match_list_visible_to(user=user, with_restricted=True),
+        family_of=lambda m: m.family_id,
+        user=user,
+        pk=pk,
+        write=write,
+        can_write=lambda _m: can_match(user),
     )
 
 
@@ -231,6 +240,8 @@ class FamilyCard:
     started_at: dt.datetime
     last_call_at: dt.datetime | None
     calls: int
+    # The family's safe-contact rules as they apply to a volunteer (cases/contact_rules.py).
+    contact_rule: contact_rules.RuleView | None = None
 
 
 _CARD_FIELDS = (
@@ -241,6 +252,7 @@ _CARD_FIELDS = (
     "family__phone",
     "family__safe_contact_notes",
     "started_at",
+    *contact_rules.values_fields("family__"),
 )
 
 
@@ -255,6 +267,13 @@ def _card(row: dict) -> FamilyCard:
         started_at=row["started_at"],
         last_call_at=row["last_call_at"],
         calls=row["calls_count"],
+        contact_rule=contact_rules.view_from_values(
+            row,
+            "family__contact_rules__",
+            audience=contact_rules.VOLUNTEER_AUDIENCE,
+            tz_name=row["family__time_zone"],
+            notes=row["family__safe_contact_notes"],
+        ),
     )
 
 
@@ -281,7 +300,8 @@ def family_card_for_volunteer(*, user, pk: int) -> FamilyCard:
 
 def call_list_visible_to(*, user) -> QuerySet[PeerCall]:
     if has_role(user, STAFF):
-        return PeerCall.objects.select_related("match__volunteer__user")
+        qs = PeerCall.objects.select_related("match__volunteer__user")
+        return restricted.exclude_hidden(qs, user, "match__family_id")
     if has_role(user, {VOLUNTEER}):
         # The family's first name only while the volunteer may see the family; afterwards
         # (ended, consent withdrawn, merged) the call stays in the history naming no one.
@@ -441,7 +461,7 @@ def match_suggestions(*, user, case: Case) -> tuple[list[Suggestion], list[Sugge
 
 def escalation_list_visible_to(*, user) -> QuerySet[Escalation]:
     if has_role(user, STAFF):
-        return Escalation.objects.select_related(
+        qs = Escalation.objects.select_related(
             "match__case",
             "match__volunteer__user",
             "raised_by",
@@ -449,6 +469,7 @@ def escalation_list_visible_to(*, user) -> QuerySet[Escalation]:
             "acknowledged_by",
             "resolved_by",
         )
+        return restricted.exclude_hidden(qs, user, "match__family_id")
     return Escalation.objects.none()
 
 

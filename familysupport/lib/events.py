@@ -53,3 +53,7 @@ family_consent_withdrawn = Event("family_consent_withdrawn")
 family_merged = Event("family_merged")
 # A merge was undone: handlers(source=, target=, merge=, by=)
 family_unmerged = Event("family_unmerged")
+# A closed case is about to be purged under the retention schedule (familysupport/lib/
+# retention.py): handlers(case=, now=) delete their own records of it (referrals, matches,
+# travel), each leaving its audit trail. Sent inside the purge's transaction.
+case_purging = Event("case_purging")

@@ -265,3 +265,16 @@ INVITE_TIMEOUT_SECONDS = env.int("INVITE_TIMEOUT_SECONDS", default=72 * 60 * 60)
 # Lockout is by username on purpose (STACK.md): locking by IP would let one attacker lock
 # out a whole office behind one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Privacy (README "Privacy"): how long a break-glass opening of a restricted case lasts,
+# and the retention schedule (familysupport/lib/retention.py; drafts: CASES_DRAFT_RETENTION_DAYS).
+RESTRICTED_BREAK_GLASS_HOURS = env.int("RESTRICTED_BREAK_GLASS_HOURS", default=4)
+RETENTION = {
+    "closed_case_years": env.int("RETENTION_CLOSED_CASE_YEARS", default=7),
+    "travel_document_days": env.int("RETENTION_TRAVEL_DOCUMENT_DAYS", default=365),
+    "provider_document_days": env.int("RETENTION_PROVIDER_DOCUMENT_DAYS", default=365),
+    "outbox_days": env.int("RETENTION_OUTBOX_DAYS", default=90),
+    "job_run_days": env.int("RETENTION_JOB_RUN_DAYS", default=180),
+    "session_days": env.int("RETENTION_SESSION_DAYS", default=1),
+    "audit_years": env.int("RETENTION_AUDIT_YEARS", default=10),
+}
