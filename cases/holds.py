@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from familysupport.lib import audit
-from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, get_visible_or_404, has_role
+from familysupport.lib.access import (
+    ADMINISTRATOR,
+    STAFF,
+    SUPERVISOR,
+    get_visible_or_404,
+    has_role,
+)
 
 from .models import Case, Family, LegalHold
 
@@ -71,6 +77,9 @@ def hold_list_visible_to(*, user) -> QuerySet[LegalHold]:
 
 
 def hold_get_for_user(*, user, pk: int) -> LegalHold:
+    """404 for those who never see case work; 403 for advocates (they see a hold's banner)."""
+    if has_role(user, STAFF) and not can_manage_holds(user):
+        raise PermissionDenied
     return get_visible_or_404(hold_list_visible_to(user=user), pk=pk)
 
 

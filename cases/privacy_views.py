@@ -151,10 +151,10 @@ def access_grant_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_any(request, pk)
-    if restricted.may_open_family(request.user, case.family_id):
-        return redirect(case)  # nothing to break: not restricted, or already allowed
+    # Nothing to break for someone who may open it (or if it is not restricted): say so.
+    has_access = restricted.may_open_family(request.user, case.family_id)
     stub = restricted.stubs_for_family(case.family_id)
-    form = BreakGlassForm(request.POST or None)
+    form = BreakGlassForm(None if has_access else request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -181,6 +181,7 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "stubs": stub,
             "form": form,
+            "has_access": has_access,
             "hours": int(restricted.break_glass_duration().total_seconds() // 3600),
         },
         status=status,

@@ -38,7 +38,7 @@ from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, CASEWORKERS, STAFF, SUPERVISOR
 from familysupport.lib.notify import notify
 
-from .models import BreakGlass, Case, CaseAccessGrant, CaseRestriction, Family
+from .models import BreakGlass, Case, CaseAccessGrant, CaseRestriction
 
 REVIEW_WINDOW = dt.timedelta(days=90)
 DEFAULT_BREAK_GLASS_HOURS = 4
@@ -320,11 +320,18 @@ def grants_for_case(case: Case) -> QuerySet[CaseAccessGrant]:
     )
 
 
+def _supervisor_or_refuse(user) -> None:
+    """404 for those who never see case work; 403 for staff who are not supervisors."""
+    if not _is_staff(user):
+        raise Http404
+    if not sees_every_restricted_case(user):
+        raise PermissionDenied
+
+
 def grant_get_for_supervisor(*, user, pk: int) -> CaseAccessGrant:
     from familysupport.lib.access import get_visible_or_404
 
-    if not sees_every_restricted_case(user):
-        raise Http404
+    _supervisor_or_refuse(user)
     return get_visible_or_404(CaseAccessGrant.objects.select_related("case", "user"), pk=pk)
 
 
@@ -416,8 +423,7 @@ def break_glass_list_for_review(*, user, now: dt.datetime | None = None) -> Quer
 def break_glass_get_for_review(*, user, pk: int) -> BreakGlass:
     from familysupport.lib.access import get_visible_or_404
 
-    if not sees_every_restricted_case(user):
-        raise PermissionDenied
+    _supervisor_or_refuse(user)
     return get_visible_or_404(BreakGlass.objects.select_related("case", "user"), pk=pk)
 
 
@@ -447,9 +453,3 @@ def review_rows(glasses: list[BreakGlass]) -> list[ReviewRow]:
 def can_break_glass(user) -> bool:
     """Staff other than supervisors may ask to break the glass (supervisors see it all)."""
     return _is_staff(user) and user.role in (CASEWORKERS | {ADMINISTRATOR}) - {SUPERVISOR}
-
-
-def family_for_stub(*, user, pk: int) -> Family:
-    if not _is_staff(user):
-        raise Http404
-    return Family.objects.get(pk=pk)

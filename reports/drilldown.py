@@ -20,12 +20,16 @@ from django.utils import timezone
 from familysupport.lib import dates
 
 from . import figures
+from .redaction import initials
 
 
 @dataclass(frozen=True)
 class Column:
     label: str
     value: Callable[[Any], Any]
+    # Exports are redacted by default (reports/redaction.py): what a redacted file shows.
+    redacted: Callable[[Any], Any] | None = None
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,7 +214,7 @@ def _registry() -> dict[str, Figure]:
                 _families,
                 [
                     Column("Family", lambda f: f"Family #{f.pk}"),
-                    Column("Name", lambda f: f.display_name),
+                    Column("Name", lambda f: f.display_name, lambda f: initials(f.display_name)),
                     Column("Preferred language", lambda f: f.preferred_language),
                     Column("State", lambda f: f.state),
                 ],
@@ -275,7 +279,11 @@ def _registry() -> dict[str, Figure]:
                 _peer_calls,
                 [
                     Column("Call (New York time)", lambda c: _local(c.called_at)),
-                    Column("Volunteer", lambda c: str(c.match.volunteer)),
+                    Column(
+                        "Volunteer",
+                        lambda c: str(c.match.volunteer),
+                        lambda c: initials(str(c.match.volunteer)),
+                    ),
                     Column("Minutes", lambda c: c.duration_minutes),
                     Column("Direction", lambda c: c.get_direction_display()),
                     Column("Escalated", lambda c: "yes" if c.escalated else "no"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import list_exports, views
 
 app_name = "reports"
 urlpatterns = [
@@ -17,5 +17,12 @@ urlpatterns = [
         "<int:year>/records/<slug:figure>/export.<str:fmt>",
         views.drilldown_export,
         name="drilldown_export",
+    ),
+    # The case and referral lists, redacted by default (reports/list_exports.py).
+    path("exports/cases.<str:fmt>", list_exports.case_list_export, name="case_list_export"),
+    path(
+        "exports/referrals.<str:fmt>",
+        list_exports.referral_list_export,
+        name="referral_list_export",
     ),
 ]

@@ -14,12 +14,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import retention as case_retention
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 
-from . import charts, definitions, drilldown, exports, selectors, services
+from . import charts, definitions, drilldown, exports, list_exports, selectors, services
 from .models import ReportRun
 
 READERS = (ADMINISTRATOR, SUPERVISOR)
@@ -127,6 +128,8 @@ def report_year(request, year: int):
         "diff": diff,
         "definitions_version": definitions.DEFINITIONS_VERSION,
         "notes": definitions.NOTES,
+        # Records of this year purged under the retention schedule: live figures miss them.
+        "purged": case_retention.purged_for_year(year),
         "can_export": can_export(request.user),
         "can_publish": request.user.role == ADMINISTRATOR,
         "export_query": urlencode(
@@ -222,9 +225,10 @@ def drilldown_list(request, year: int, figure: str):
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def drilldown_export(request, year: int, figure: str, fmt: str):
+    """The records behind a figure: redacted by GET, unredacted by POST with a reason."""
     _year_or_404(year)
     if not can_export(request.user):
         raise PermissionDenied
@@ -232,17 +236,20 @@ def drilldown_export(request, year: int, figure: str, fmt: str):
         raise Http404
     fig = drilldown.figure_get(figure)
     params = drilldown.parse_params(fig, request.GET)
-    qs = fig.queryset(request.user, year, **params)
-    audit.record(
-        action="reports.export.downloaded",
-        actor=request.user,
-        changes={"year": year, "figure": figure, "params": params, "format": fmt, "records": True},
+    redacted, reason, bad = list_exports.unredacted_request(request)
+    if bad is not None:
+        return list_exports.refuse_form(request, bad, title=f"{fig.title}, {year}", fmt=fmt)
+    return list_exports.export(
+        request,
+        what=f"by-the-numbers-{year}-{figure}",
+        title=f"{fig.title}, {year}",
+        fmt=fmt,
+        queryset=fig.queryset(request.user, year, **params),
+        columns=fig.columns,
+        filters={"year": year, "figure": figure, "params": params},
+        redacted=redacted,
+        reason=reason,
     )
-    name = f"by-the-numbers-{year}-{figure}.{fmt}"
-    rows = exports.record_rows(fig.columns, qs)
-    if fmt == "csv":
-        return exports.csv_response(name, rows)
-    return exports.xlsx_response(name, [(fig.title, rows)])
 
 
 # --- table exports ---------------------------------------------------------------------------

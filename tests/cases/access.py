@@ -121,3 +121,8 @@ ROUTES = [
     Route("cases:resource_file", public=True, allow=ALL_SIGNED_IN, build=_public_file),
     Route("cases:resource_feedback", public=True, allow=ALL_SIGNED_IN, build=_public),
 ]
+
+# The privacy pages (cases/privacy_urls.py) are the cases app's too.
+from tests.cases.privacy_access import ROUTES as PRIVACY_ROUTES  # noqa: E402
+
+ROUTES += PRIVACY_ROUTES

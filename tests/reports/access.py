@@ -43,4 +43,7 @@ ROUTES = [
         allow=ADMIN,
         build=lambda w: {**_year(w), "figure": "contacts", "fmt": "csv"},
     ),
+    # List exports (reports/list_exports.py): redacted by GET; supervisors and administrators.
+    Route("reports:case_list_export", allow=READERS, build=lambda w: {"fmt": "csv"}),
+    Route("reports:referral_list_export", allow=READERS, build=lambda w: {"fmt": "csv"}),
 ]
