@@ -10,6 +10,7 @@ from faker import Faker
 
 from familysupport.lib import audit
 
+from . import privacy_demo
 from .models import (
     Case,
     CaseAlert,
@@ -95,6 +96,12 @@ def _pick(rng: random.Random, weighted):
 
 
 def seed(*, scale: str, stdout, users: dict) -> None:
+    _seed_cases(scale=scale, stdout=stdout, users=users)
+    # One restricted case, one legal hold, a few families' safe-contact rules (idempotent).
+    privacy_demo.seed(stdout=stdout, users=users)
+
+
+def _seed_cases(*, scale: str, stdout, users: dict) -> None:
     n_families, n_cases, n_contacts = SCALES.get(scale, SCALES["small"])
     if Case.objects.count() >= n_cases:
         stdout.write(f"cases: {Case.objects.count()} cases already there; nothing to add")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from familysupport.lib.access import CASEWORKERS, has_role
 
 from . import contact_rules, holds, restricted
@@ -42,15 +40,3 @@ def for_family(family: Family, user, *, case: Case | None = None) -> dict[str, A
 
 def for_case(case: Case, user) -> dict[str, Any]:
     return for_family(case.family, user, case=case)
-
-
-def restricted_case_ids(case_ids: list[int]) -> set[int]:
-    """Which of these cases belong to a restricted family (one query; for list badges)."""
-    if not case_ids:
-        return set()
-    families = CaseRestriction.objects.filter(lifted_at__isnull=True).values("case__family_id")
-    return set(
-        Case.objects.filter(Q(pk__in=case_ids) & Q(family_id__in=families)).values_list(
-            "pk", flat=True
-        )
-    )
