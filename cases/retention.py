@@ -228,7 +228,7 @@ retention.register(
         setting="CASES_DRAFT_RETENTION_DAYS",
         due=_drafts_due,
         purge=None,
-        purged_by="its own job, cases.drafts_purge (daily 02:40)",
+        purged_by="by its own job, cases.drafts_purge (daily 02:40)",
         order=10,
     )
 )

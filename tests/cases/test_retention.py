@@ -373,3 +373,17 @@ def test_live_figures_for_a_purged_year_say_so_published_ones_do_not_change(admi
     snapshot = client.get(reverse("reports:year", args=[year])).content.decode()
     assert 'id="purged-note"' not in snapshot
     assert report_services.snapshot_latest(year=year).results["headline"]["mh_families"] == 1
+
+
+def test_the_command_dry_runs_by_default_and_purges_when_asked(old_case):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("retention", stdout=out)
+    assert f"cases.case #{old_case.pk}" in out.getvalue() and "nothing deleted" in out.getvalue()
+    assert Case.objects.filter(pk=old_case.pk).exists()
+    call_command("retention", "--purge", stdout=io.StringIO())
+    assert not Case.objects.filter(pk=old_case.pk).exists()
+    assert JobRun.objects.filter(job="accounts.retention", trigger="command").exists()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for rule in retention.all_rules():
             due = result.due[rule.key]
             held = f", {due.held} kept by a legal hold" if rule.holds_apply else ""
-            who = "" if rule.purge else f" (purged by {rule.purged_by})"
+            who = "" if rule.purge else f" ({rule.purged_by})"
             self.stdout.write(f"\n{rule.key}: keep {rule.keep()}; {due.count} due{held}{who}")
             for item in due.items:
                 on = f" {item.date:%Y-%m-%d}" if item.date else ""
