@@ -44,6 +44,15 @@ def rules_for(family: Family | int) -> FamilyContactRules | None:
     return FamilyContactRules.objects.filter(family_id=family_id).first()
 
 
+def rules_of(family: Family) -> FamilyContactRules | None:
+    """The rules through the relation: no query when the family was read with
+    `select_related("contact_rules")`."""
+    try:
+        return family.contact_rules
+    except FamilyContactRules.DoesNotExist:
+        return None
+
+
 def _tz(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name or "America/New_York")

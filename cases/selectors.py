@@ -291,3 +291,9 @@ def caseworker_choices(*, user) -> QuerySet:
     if not user.is_authenticated or user.role not in STAFF:
         return User.objects.none()
     return User.objects.filter(is_active=True, role__in=CASEWORKERS).order_by("full_name")
+
+
+def family_with_contact_rules(*, pk: int) -> Family:
+    """A family with its safe-contact rules in one query, for a page that shows both to
+    someone the caller already checked (a provider's accepted referral)."""
+    return Family.objects.select_related("contact_rules").get(pk=pk)

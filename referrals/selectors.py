@@ -153,7 +153,10 @@ def referral_get_for_provider(*, user, pk: int) -> Referral:
 def referral_family_for_provider(referral: Referral):
     """The family's contact for the provider, or None: only after the provider accepted and
     only while its FAON membership is active (suspended, lapsed or withdrawn: None)."""
-    return referral.family if referral.contact_released else None
+    if not referral.contact_released:
+        return None
+    # With its safe-contact rules, in the same query: they are shown with the contact.
+    return case_selectors.family_with_contact_rules(pk=referral.family_id)
 
 
 def referral_list_for_case(*, user, case) -> QuerySet[Referral]:

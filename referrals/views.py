@@ -242,6 +242,7 @@ def _detail_context(request, referral: Referral, **extra) -> dict:
         "close_form": forms.CloseForm(),
         "answer_form": forms.StaffAnswerForm(),
         "expires_at": services.expires_at(referral),
+        "contact_rule": contact_rules.view_for(referral.family),
     }
     ctx.update(extra)
     return ctx
@@ -351,7 +352,11 @@ def _incoming_context(referral: Referral, **extra) -> dict:
         "family": family,
         # Once the contact is released: the family's safe-contact rules as they apply to a
         # provider (never the alternate contact).
-        "contact_rule": contact_rules.view_for(family, audience=contact_rules.PROVIDER_AUDIENCE)
+        "contact_rule": contact_rules.view_for(
+            family,
+            audience=contact_rules.PROVIDER_AUDIENCE,
+            rules=contact_rules.rules_of(family),
+        )
         if family
         else None,
         "decline_form": forms.DeclineForm(),
