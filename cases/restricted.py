@@ -13,7 +13,7 @@ Everyone else on the staff (other advocates, administrators) sees only a stub (c
 number, "restricted", assigned advocate) and may break the glass with a reason. Providers
 and volunteers never see cases; their own referrals and matches are not affected.
 
-Every list and lookup of cases' records goes through `hidden_family_ids(user)`: the
+Every list and lookup of cases' records goes through `exclude_hidden(qs, user, path)`: the
 selectors of cases, referrals, Team HOPE and reunification exclude those families, so
 restricted records never appear in suggestions, lists, dashboards, drill-downs or exports
 of people without access. Counts (dashboards, the yearly figures) still include them.
@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -61,29 +62,42 @@ def _active() -> QuerySet[CaseRestriction]:
     return CaseRestriction.objects.filter(lifted_at__isnull=True)
 
 
-def _accessible_family_ids(user, now: dt.datetime) -> QuerySet:
-    """Families the user may open although restricted: assigned, added, or glass broken."""
+def _hidden(user, now: dt.datetime) -> QuerySet:
+    """Families of active restrictions none of whose cases the user may open.
+
+    Starts from the restrictions (a handful of rows) and probes each family's cases through
+    the family index; an anti-join written the other way round made PostgreSQL scan every
+    case (bench, 300,000 cases: 0.2 ms → 350 ms for a page of the case list).
+    """
     grants = CaseAccessGrant.objects.filter(user=user, removed_at__isnull=True).values("case_id")
     glass = BreakGlass.objects.filter(user=user, expires_at__gt=now).values("case_id")
-    return Case.objects.filter(
-        Q(assigned_advocate=user) | Q(pk__in=grants) | Q(pk__in=glass),
-        family_id__in=_active().values("case__family_id"),
-    ).values("family_id")
+    may_open = Case.objects.filter(family_id=OuterRef("case__family_id")).filter(
+        Q(assigned_advocate=user) | Q(pk__in=grants) | Q(pk__in=glass)
+    )
+    return _active().filter(~Exists(may_open)).order_by().values("case__family_id")
 
 
 def hidden_family_ids(user) -> QuerySet | None:
-    """A subquery of the restricted families this user may not open; None: nothing hidden.
-
-    Used as `.exclude(family_id__in=...)`: restrictions are few, so PostgreSQL evaluates it
-    once per query (a hashed subplan), whatever the size of the list it filters.
-    """
+    """A subquery of the restricted families this user may not open; None: nothing hidden."""
     if not _is_staff(user) or sees_every_restricted_case(user):
         return None
-    return (
-        _active()
-        .exclude(case__family_id__in=_accessible_family_ids(user, timezone.now()))
-        .values("case__family_id")
-    )
+    return _hidden(user, timezone.now())
+
+
+class _NotAmong(Func):
+    """`NOT (column = ANY(ARRAY(subquery)))`: the subquery runs once (an InitPlan) and each
+    row is compared with its few ids; `NOT IN (subquery)` measured 2-3x slower on a count."""
+
+    arg_joiner = " = ANY("
+    template = "NOT (%(expressions)s))"
+    output_field = BooleanField()
+
+
+def not_hidden(user, family_field: str) -> Q | None:
+    hidden = hidden_family_ids(user)
+    if hidden is None:
+        return None
+    return Q(_NotAmong(F(family_field), ArraySubquery(hidden)))
 
 
 def exclude_hidden(qs: QuerySet, user, family_field: str = "family_id") -> QuerySet:
@@ -92,10 +106,8 @@ def exclude_hidden(qs: QuerySet, user, family_field: str = "family_id") -> Query
     `family_field` is the path from the listed model to the family's id, e.g. "pk" for
     families, "family_id" for cases, "case__family_id" for contacts.
     """
-    hidden = hidden_family_ids(user)
-    if hidden is None:
-        return qs
-    return qs.exclude(**{f"{family_field}__in": hidden})
+    condition = not_hidden(user, family_field)
+    return qs if condition is None else qs.filter(condition)
 
 
 def family_is_restricted(family_id: int) -> bool:

@@ -223,10 +223,8 @@ def legal_request_list_visible_to(*, user) -> QuerySet[LegalAssistanceRequest]:
     qs = LegalAssistanceRequest.objects.select_related("case", "handled_by")
     # Requests without a case stay (a legislator's question); those of a restricted family
     # the user may not open are left out like the family's other records.
-    hidden = restricted.hidden_family_ids(user)
-    if hidden is None:
-        return qs
-    return qs.exclude(Q(case__isnull=False) & Q(case__family_id__in=hidden))
+    condition = restricted.not_hidden(user, "case__family_id")
+    return qs if condition is None else qs.filter(Q(case__isnull=True) | condition)
 
 
 def legal_request_get_for_user(*, user, pk: int, write: bool = False) -> LegalAssistanceRequest:
