@@ -65,9 +65,7 @@ def _restriction_page(request, case: Case, *, status: int = 200, **forms) -> Htt
     context = {
         "case": case,
         "restriction": active,
-        "family_restrictions": list(
-            case.family.cases.filter(restrictions__lifted_at__isnull=True).exclude(pk=case.pk)
-        ),
+        "family_restrictions": restricted.other_restricted_cases(case),
         "history": list(case.restrictions.select_related("placed_by", "lifted_by")[:20]),
         "grants": list(restricted.grants_for_case(case)),
         "glasses": list(case.break_glasses.select_related("user")[:20]),

@@ -253,6 +253,12 @@ def restriction_active(case: Case) -> CaseRestriction | None:
     return _active().filter(case=case).first()
 
 
+def other_restricted_cases(case: Case) -> list[Case]:
+    """The family's other restricted cases (through which this one is restricted too)."""
+    ids = _active().filter(case__family_id=case.family_id).exclude(case=case).values("case_id")
+    return list(Case.objects.filter(pk__in=ids).order_by("pk"))
+
+
 @transaction.atomic
 def case_restrict(*, case: Case, by: User, reason: str) -> CaseRestriction:
     _require_supervisor(by)

@@ -371,3 +371,15 @@ def test_access_review_keeps_90_days(restricted_case, outsider, supervisor):
     )
     shown = restricted.break_glass_list_for_review(user=supervisor)
     assert [g.explanation for g in shown] == ["A recent opening here"]
+
+
+def test_the_restriction_page_names_the_familys_other_restricted_case_only(
+    restricted_case, supervisor, login
+):
+    sibling = CaseFactory(family=restricted_case.family, external_case_number="EXT-SIB-2")
+    plain = CaseFactory(family=restricted_case.family, external_case_number="EXT-PLN-3")
+    response = login(supervisor).get(reverse("privacy:case_restriction", args=[sibling.pk]))
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["family_restrictions"]] == [restricted_case.pk]
+    assert "already restricted through case EXT-RST-1" in response.content.decode()
+    assert plain.pk not in [c.pk for c in response.context["family_restrictions"]]
