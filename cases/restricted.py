@@ -21,7 +21,10 @@ of people without access. Counts (dashboards, the yearly figures) still include 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,11 +80,32 @@ def _hidden(user, now: dt.datetime) -> QuerySet:
     return _active().filter(~Exists(may_open)).order_by().values("case__family_id")
 
 
+# Set only while counting (never while listing): see `counting_restricted`.
+_counting: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "restricted_counting", default=False
+)
+
+
 def hidden_family_ids(user) -> QuerySet | None:
     """A subquery of the restricted families this user may not open; None: nothing hidden."""
-    if not _is_staff(user) or sees_every_restricted_case(user):
+    if not _is_staff(user) or sees_every_restricted_case(user) or _counting.get():
         return None
     return _hidden(user, timezone.now())
+
+
+@contextlib.contextmanager
+def counting_restricted() -> Iterator[None]:
+    """Inside, selectors keep restricted records: for a COUNT that includes them (a figure's
+    drill-down says how many it does not list). Never evaluate a list inside."""
+    token = _counting.set(True)
+    try:
+        yield
+    finally:
+        _counting.reset(token)
+
+
+def hides_anything(user) -> bool:
+    return _is_staff(user) and not sees_every_restricted_case(user)
 
 
 class _NotAmong(Func):

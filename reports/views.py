@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import restricted
 from cases import retention as case_retention
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
@@ -210,6 +211,11 @@ def drilldown_list(request, year: int, figure: str):
     qs = fig.queryset(request.user, year, **params)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"url": fig.url(obj), "cells": [c.value(obj) for c in fig.columns]} for obj in page]
+    not_listed = 0
+    if restricted.hides_anything(request.user):
+        # The figure counts restricted families' records; this reader may not see them.
+        with restricted.counting_restricted():
+            not_listed = fig.queryset(request.user, year, **params).count() - page.paginator.count
     return render(
         request,
         "reports/drilldown_list.html",
@@ -219,6 +225,7 @@ def drilldown_list(request, year: int, figure: str):
             "words": drilldown.describe(fig, params),
             "page": page,
             "rows": rows,
+            "not_listed": not_listed,
             "can_export": can_export(request.user),
             "export_query": urlencode(params),
         },

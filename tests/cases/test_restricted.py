@@ -186,6 +186,11 @@ def test_other_apps_lists_drill_downs_and_exports_leave_it_out(
     year = timezone.localdate().year
     html = client.get(reverse("reports:drilldown", args=[year, "cases"])).content.decode()
     assert restricted_case.reference not in html
+    # The figure still counts it, and the drill-down says so.
+    assert "1 more record of restricted families is counted" in html
+    sup_html = login(supervisor).get(reverse("reports:drilldown", args=[year, "cases"]))
+    assert restricted_case.reference in sup_html.content.decode()
+    assert "restricted-not-listed" not in sup_html.content.decode()
     export = client.get(reverse("reports:case_list_export", args=["csv"]))
     assert "EXT-RST-1" not in b"".join(export.streaming_content).decode()
     export = login(supervisor).get(reverse("reports:case_list_export", args=["csv"]))
