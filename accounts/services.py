@@ -169,7 +169,7 @@ def email_queue(
 
     `not_before`: hold it until then (a family's safe-contact hours); the sweep sends it.
     """
-    from familysupport.lib.notify import enqueue_email
+    from familysupport.lib.notify import deliver_soon
 
     mail = OutboundEmail.objects.create(
         to=to,
@@ -180,7 +180,7 @@ def email_queue(
         next_attempt_at=not_before or timezone.now(),
     )
     if not_before is None:
-        transaction.on_commit(lambda: enqueue_email(mail.pk))
+        deliver_soon(mail.pk)
     return mail
 
 
