@@ -97,7 +97,8 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=5)
     args = parser.parse_args()
 
-    from accounts.models import OutboundEmail, User
+    from accounts.models import User
+    from familysupport.lib.models import OutboundEmail
     from tests.conftest import mfa_login
     from tests.factories import UserFactory
 

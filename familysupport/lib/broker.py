@@ -54,8 +54,6 @@ def publish(task: Any, *, args: list | tuple = (), kwargs: dict | None = None) -
     """apply_async `task` if the broker is healthy; False (never an exception) otherwise."""
     if breaker_open():
         return False
-    from familysupport.celery import app
-
     timeout = _setting("BROKER_PUBLISH_TIMEOUT", 0.5)
     options = {
         "socket_timeout": timeout,
@@ -65,7 +63,9 @@ def publish(task: Any, *, args: list | tuple = (), kwargs: dict | None = None) -
     }
     started = time.monotonic()
     try:
-        with app.connection_for_write(connect_timeout=timeout, transport_options=options) as conn:
+        with task.app.connection_for_write(
+            connect_timeout=timeout, transport_options=options
+        ) as conn:
             task.apply_async(args=list(args), kwargs=kwargs or {}, connection=conn, retry=False)
     except Exception as exc:  # refused, timed out, auth, anything: the sweep delivers
         trip(f"publish of {task.name} failed ({type(exc).__name__})")

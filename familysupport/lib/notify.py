@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from familysupport.lib.models import OutboundEmail
 
 from familysupport.lib import broker
 
@@ -45,7 +50,7 @@ def notify(
     rendered with `title`, `link`, `user` and `context`. Put no family or child details in
     the title or the context: they are e-mailed.
     """
-    from accounts.models import Notification, OutboundEmail
+    from familysupport.lib.models import Notification, OutboundEmail
 
     created = 0
     for user in recipients:
@@ -78,6 +83,28 @@ def notify(
     return created
 
 
+def email_queue(
+    *, to: str, template: str, context: dict, key: str, not_before: datetime | None = None
+) -> OutboundEmail:
+    """Queue an e-mail to any address (invitees, applicants) through the outbox, once per key.
+
+    `not_before`: hold it until then (a family's safe-contact hours); the sweep sends it.
+    """
+    from familysupport.lib.models import OutboundEmail
+
+    mail = OutboundEmail.objects.create(
+        to=to,
+        subject=render_to_string(f"emails/{template}-subject.txt", context).strip(),
+        body_text=render_to_string(f"emails/{template}-body.txt", context),
+        body_html=render_to_string(f"emails/{template}-body.html", context),
+        key=key,
+        next_attempt_at=not_before or timezone.now(),
+    )
+    if not_before is None:
+        deliver_soon(mail.pk)
+    return mail
+
+
 class _Nudge:
     """The one after-commit hand-off of a transaction: every outbox row it wrote."""
 
@@ -85,7 +112,7 @@ class _Nudge:
         self.pks: list[int] = []
 
     def __call__(self) -> None:
-        from accounts import tasks
+        from familysupport.lib import tasks
 
         broker.publish(tasks.deliver_emails, args=[self.pks])
 
@@ -113,6 +140,6 @@ def enqueue_email(pk: int) -> bool:
     Never raises and never waits longer than the publish timeout (familysupport/lib/broker.py);
     the row stays pending and the sweep sends it.
     """
-    from accounts import tasks
+    from familysupport.lib import tasks
 
     return broker.publish(tasks.deliver_email, args=[pk])

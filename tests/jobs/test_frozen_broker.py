@@ -25,12 +25,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
-from accounts import tasks as account_tasks
-from accounts.models import Notification, OutboundEmail, User
+from accounts.models import User
 from cases.models import CaseAlert
 from familysupport.celery import app
 from familysupport.lib import broker
+from familysupport.lib import outbox as account_services
+from familysupport.lib import tasks as account_tasks
+from familysupport.lib.models import Notification, OutboundEmail
 from familysupport.lib.notify import notify
 from tests.cases.test_new_call import call_data
 from tests.factories import UserFactory
@@ -179,6 +180,7 @@ def test_the_breaker_skips_hand_offs_after_a_failure_and_closes_again(settings, 
 
     class Recording:
         name = "recording"
+        app = app
 
         def apply_async(self, **kwargs):
             calls.append(kwargs)
