@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_privacy_restricted_holds_contact_rules'),
+        ('cases', '0007_merge_moved_records'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
