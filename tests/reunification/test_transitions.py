@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import AuditEntry, Notification
 from cases.models import Task
+from familysupport.lib.models import AuditEntry, Notification
 from reunification import services
 from reunification.models import AssistancePolicy, TravelRequest
 from tests.reunification.factories import SegmentFactory, in_status

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 from reunification.models import PovertyGuideline, Segment, TravelBudget, TravelRequest
 from tests.reunification.factories import (
     PersonFactory,
