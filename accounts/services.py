@@ -130,6 +130,16 @@ def user_reactivate(*, user: User, by: User) -> User:
     return user
 
 
+@transaction.atomic
+def user_unlock(*, user: User, by: User) -> int:
+    """Lift the sign-in lock (wrong passwords or codes) before the cool-off ends; audited."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.email.lower())
+    audit.record(action="accounts.user.unlocked", obj=user, actor=by)
+    return cleared
+
+
 def user_end_sessions(*, user: User) -> int:
     """Sign the user out everywhere (allauth tracks each session of a user)."""
     ended = 0

@@ -312,7 +312,18 @@ class PersonForm(forms.ModelForm):
 class MergeForm(forms.Form):
     target = forms.IntegerField(
         label="Keep this family (its number)",
-        help_text="The family on this page is merged into the one you name; it can be undone.",
+        help_text="The family on this page is merged into the one you keep; it can be undone.",
+    )
+    take_from_source = forms.MultipleChoiceField(
+        label="Take these details from the family merged away",
+        choices=[
+            ("phone", "Phone numbers"),
+            ("email", "E-mail"),
+            ("address", "Postal address"),
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Unticked: the kept family's own details stay.",
     )
     reason = forms.CharField(max_length=300, required=False)
 

@@ -157,6 +157,19 @@ def family_suggest(*, user, name: str = "", phone: str = "", number: str = "") -
     )[:SUGGEST_LIMIT]
 
 
+def family_merge_facts(*, user, family: Family) -> dict:
+    """What a supervisor compares before merging: contact details and the family's cases."""
+    cases = list(case_list_visible_to(user=user).filter(family=family).order_by("-opened_at")[:10])
+    return {
+        "family": family,
+        "address": ", ".join(
+            p for p in (family.address_line, family.city, family.state, family.zip_code) if p
+        ),
+        "cases": cases,
+        "members": family.members.count(),
+    }
+
+
 def contact_get_for_user(*, user, pk: int) -> Contact:
     return restricted.get_or_refuse(
         contact_list_visible_to(user=user),

@@ -515,6 +515,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def family_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Search for the family to keep (name, phone or case number), compare, then merge."""
     family = selectors.family_get_for_user(user=request.user, pk=pk)
     check_role(request.user, {SUPERVISOR})
     if request.method == "GET":
@@ -529,24 +530,48 @@ def family_merge(request: HttpRequest, pk: int) -> HttpResponse:
                     target=form.cleaned_data["target"],
                     by=request.user,
                     reason=form.cleaned_data["reason"],
+                    take_from_source=form.cleaned_data["take_from_source"],
                 )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, "The families are merged. You can undo it on this page.")
             return redirect(merge.target)
-    candidates = [
-        s
-        for s in selectors.family_suggest(
-            user=request.user, name=family.contact_name, phone=family.phone
+    query = request.GET.get("q", "").strip()[:100]
+    found = selectors.family_suggest(
+        user=request.user,
+        name=query or family.contact_name,
+        phone=query or family.phone,
+        number=query,
+    )
+    candidates = [s for s in found if s.family.pk != family.pk]
+    compare = None
+    chosen = request.POST.get("target") or request.GET.get("target")
+    if chosen and str(chosen).isdigit() and int(chosen) != family.pk:
+        other = (
+            selectors.family_list_visible_to(user=request.user)
+            .filter(pk=int(chosen), merged_into__isnull=True)
+            .first()
         )
-        if s.family.pk != family.pk
-    ]
+        if other is not None:
+            audit.record_read(other)
+            compare = {
+                "source": selectors.family_merge_facts(user=request.user, family=family),
+                "target": selectors.family_merge_facts(user=request.user, family=other),
+            }
+            if not form.is_bound:
+                form = MergeForm(initial={"target": other.pk}, user=request.user, source=family)
     status = 400 if form.is_bound else 200
     return render(
         request,
         "cases/family_merge.html",
-        {"form": form, "family": family, "candidates": candidates},
+        {
+            "form": form,
+            "family": family,
+            "candidates": candidates,
+            "query": query,
+            "compare": compare,
+        },
         status=status,
     )
 

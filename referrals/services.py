@@ -393,3 +393,27 @@ def legal_request_save(*, request_obj: LegalAssistanceRequest, by) -> LegalAssis
     request_obj.full_clean()
     request_obj.save()
     return request_obj
+
+
+def referrals_follow_merge(*, source, target, merge, **_) -> None:
+    """events.family_merged: the duplicate's referrals now belong to the kept family.
+
+    Referral.family is a copy of case.family kept for the provider's pages; it must follow
+    the cases, or the provider sees the merged-away family and the report counts the
+    household twice.
+    """
+    moved = []
+    for referral in Referral.objects.filter(family=source):
+        referral.family = target
+        referral.save()
+        moved.append(referral.pk)
+    merge.record_moved("referrals.referral", moved)
+
+
+def referrals_follow_unmerge(*, source, target, merge, **_) -> None:
+    """events.family_unmerged: the referrals that moved go back."""
+    for referral in Referral.objects.filter(
+        pk__in=merge.moved_ids("referrals.referral"), family=target
+    ):
+        referral.family = source
+        referral.save()

@@ -146,6 +146,13 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": False}  # axes owns failed-login throttling
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Wrong second factors count against the same axes lock as wrong passwords (accounts/lockout.py).
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.LimitedAuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.LimitedReauthenticateForm",
+    "authenticate_webauthn": "accounts.mfa_forms.LimitedAuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.mfa_forms.LimitedReauthenticateWebAuthnForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Family Support Portal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)

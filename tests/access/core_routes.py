@@ -102,6 +102,7 @@ ROUTES = [
     Route("accounts:user_edit", allow=ADMIN, build=_user_pk),
     Route("accounts:user_deactivate", allow=ADMIN, build=_user_pk, post_only=True),
     Route("accounts:user_reactivate", allow=ADMIN, build=_user_pk, post_only=True),
+    Route("accounts:user_unlock", allow=ADMIN, build=_user_pk, post_only=True),
     Route("accounts:user_resend_invite", allow=ADMIN, build=_user_pk, post_only=True),
     Route("accounts:invite_accept", public=True, allow=ALL_SIGNED_IN, build=_invite),
     Route("accounts:audit_list", allow=expand({"administrator", "supervisor"})),
