@@ -6,8 +6,9 @@ from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
 from familysupport.lib.access import ADMINISTRATOR, get_visible_or_404
+from familysupport.lib.models import AuditEntry, Notification
 
-from .models import AuditEntry, Notification, User
+from .models import User
 
 
 def user_second_factor_added_at(*, user: User) -> datetime | None:

@@ -675,7 +675,7 @@ def resource_share(
     ]
     if send:
         # The outbox writer lives in accounts; it is private there (asked the lead to export it).
-        from accounts.services import email_queue
+        from familysupport.lib.notify import email_queue
 
         site = settings.SITE_URL.rstrip("/")
         context = {

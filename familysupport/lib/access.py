@@ -17,15 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from accounts.models import STAFF_ROLES, User
+from familysupport.lib.roles import STAFF_ROLES, Role
 
 M = TypeVar("M", bound=Model)
 
-ADVOCATE = User.Role.ADVOCATE
-SUPERVISOR = User.Role.SUPERVISOR
-ADMINISTRATOR = User.Role.ADMINISTRATOR
-PROVIDER = User.Role.PROVIDER
-VOLUNTEER = User.Role.VOLUNTEER
+ADVOCATE = Role.ADVOCATE
+SUPERVISOR = Role.SUPERVISOR
+ADMINISTRATOR = Role.ADMINISTRATOR
+PROVIDER = Role.PROVIDER
+VOLUNTEER = Role.VOLUNTEER
 STAFF = STAFF_ROLES
 CASEWORKERS = frozenset({ADVOCATE, SUPERVISOR})  # those who change case work
 

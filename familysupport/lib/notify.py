@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from familysupport.lib.models import OutboundEmail
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +47,7 @@ def notify(
     rendered with `title`, `link`, `user` and `context`. Put no family or child details in
     the title or the context: they are e-mailed.
     """
-    from accounts.models import Notification, OutboundEmail
+    from familysupport.lib.models import Notification, OutboundEmail
 
     created = 0
     for user in recipients:
@@ -75,6 +80,28 @@ def notify(
     return created
 
 
+def email_queue(
+    *, to: str, template: str, context: dict, key: str, not_before: datetime | None = None
+) -> OutboundEmail:
+    """Queue an e-mail to any address (invitees, applicants) through the outbox, once per key.
+
+    `not_before`: hold it until then (a family's safe-contact hours); the sweep sends it.
+    """
+    from familysupport.lib.models import OutboundEmail
+
+    mail = OutboundEmail.objects.create(
+        to=to,
+        subject=render_to_string(f"emails/{template}-subject.txt", context).strip(),
+        body_text=render_to_string(f"emails/{template}-body.txt", context),
+        body_html=render_to_string(f"emails/{template}-body.html", context),
+        key=key,
+        next_attempt_at=not_before or timezone.now(),
+    )
+    if not_before is None:
+        transaction.on_commit(lambda: enqueue_email(mail.pk))
+    return mail
+
+
 def enqueue_email(pk: int) -> bool:
     """Hand an outbox row to Celery; a broker outage only delays it (the sweeper retries).
 
@@ -82,7 +109,7 @@ def enqueue_email(pk: int) -> bool:
     The broker timeouts (settings, familysupport/celery.py) bound the publish to about a
     second when Redis refuses connections and to the socket timeout when it hangs.
     """
-    from accounts import tasks
+    from familysupport.lib import tasks
 
     try:
         tasks.deliver_email.apply_async(args=[pk], retry=False)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "familysupport.lib",
     "accounts",
     "cases",
     "referrals",

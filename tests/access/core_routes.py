@@ -31,7 +31,7 @@ def _job_under_way(world: World) -> dict:
     # broker, so the matrix never puts a message on the shared Redis.
     from django.utils import timezone
 
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     JobRun.objects.create(
         job="cases.followup_digest",

@@ -12,7 +12,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 from tests.factories import TEST_PASSWORD, UserFactory
 
 WRONG = "000000"

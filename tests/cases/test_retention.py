@@ -13,7 +13,6 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, JobRun, OutboundEmail
 from cases import holds
 from cases import retention as case_retention
 from cases import services as case_services
@@ -29,6 +28,7 @@ from cases.models import (
     Task,
 )
 from familysupport.lib import jobs, retention
+from familysupport.lib.models import AuditEntry, JobRun, OutboundEmail
 
 from .factories import CaseFactory, ContactFactory, FamilyFactory, ResourceFactory, TaskFactory
 

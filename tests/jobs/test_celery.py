@@ -27,13 +27,14 @@ from django.core import mail
 from django.db import connection, connections
 from django.urls import reverse
 
-from accounts import services as account_services
-from accounts import tasks as account_tasks
-from accounts.models import Notification, OutboundEmail, User
+from accounts.models import User
 from familysupport.celery import app
 from familysupport.lib import dates
+from familysupport.lib import outbox as account_services
+from familysupport.lib import tasks as account_tasks
+from familysupport.lib.models import Notification, OutboundEmail
 from familysupport.lib.notify import enqueue_email
-from faon import jobs as faon_jobs
+from faon import tasks as faon_jobs
 from reunification.models import TravelRequest
 from tests.factories import UserFactory
 from tests.jobs.broker import UNREACHABLE, broker_at, reset_producer_pools

@@ -12,10 +12,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import tasks as account_tasks
-from accounts.models import AuditEntry, JobRun, OutboundEmail, User
+from accounts.models import User
 from familysupport.lib import dates, jobs
-from faon import jobs as faon_jobs
+from familysupport.lib import tasks as account_tasks
+from familysupport.lib.models import AuditEntry, JobRun, OutboundEmail
+from faon import tasks as faon_jobs
 from tests.jobs.broker import UNREACHABLE, broker_at
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 from faon.models import Provider
 from referrals import services
 from referrals.models import Agency, LegalAssistanceRequest, Referral

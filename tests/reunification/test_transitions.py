@@ -10,8 +10,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification
 from cases.models import Task
+from familysupport.lib.models import AuditEntry, Notification
 from reunification import services
 from reunification.models import AssistancePolicy, TravelRequest
 from tests.reunification.factories import SegmentFactory, in_status

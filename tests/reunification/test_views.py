@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 from reunification.models import PovertyGuideline, Segment, TravelBudget, TravelRequest
 from tests.reunification.factories import (
     PersonFactory,

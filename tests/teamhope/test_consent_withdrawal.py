@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import Notification, OutboundEmail
 from cases import services as case_services
+from familysupport.lib.models import Notification, OutboundEmail
 from teamhope import services
 from teamhope.models import PeerCall, PeerMatch
 
