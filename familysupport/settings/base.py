@@ -97,6 +97,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # JIT compilation costs more than it saves on this portal's short OLTP queries (measured:
 # provider matching over 30,000 rows 300-650 ms with JIT, 35-90 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# The role web and worker connect as (it owns nothing; INSERT+SELECT only on the audit
+# trail). Set where migrations run as the owner: they grant it its privileges afterwards
+# (familysupport/lib/db_roles.py). Empty: no grants (a single-role development database).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is only the Celery broker: cache, sessions and lockouts live in PostgreSQL.
