@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from familysupport.lib.audit import AuditedModel, AuditedQuerySet
 from familysupport.lib.models import (  # noqa: F401  (transitional: import from lib.models)
@@ -91,6 +92,14 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     @property
     def is_volunteer(self) -> bool:
         return self.role == self.Role.VOLUNTEER
+
+    @cached_property
+    def team_member_ids(self) -> list[int]:
+        """Ids of the advocates reporting to this user, read once per request (the home
+        page's panels all filter by the team)."""
+        return list(
+            User.objects.filter(supervisor_id=self.pk).order_by().values_list("pk", flat=True)
+        )
 
     @property
     def is_division_staff(self) -> bool:

@@ -221,8 +221,9 @@ def alert_list_visible_to(*, user) -> QuerySet[CaseAlert]:
 def alert_list_open_for_supervisor(*, user) -> QuerySet[CaseAlert]:
     """Open alerts of the supervisor's team (or every open alert if they lead no team)."""
     qs = alert_list_visible_to(user=user).filter(resolved_at__isnull=True)
-    if user.team_members.exists():
-        qs = qs.filter(Q(raised_by__supervisor=user) | Q(case__assigned_advocate__supervisor=user))
+    team = user.team_member_ids
+    if team:
+        qs = qs.filter(Q(raised_by_id__in=team) | Q(case__assigned_advocate_id__in=team))
     return qs
 
 

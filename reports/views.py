@@ -109,10 +109,13 @@ def report_year(request, year: int):
     source = _source(request, snapshot)
     run, pending = services.report_live(year=year, user=request.user)
     live = run.results if run else None
+    # While a slow year recomputes, the figures shown are the previous run's: not current,
+    # so they are neither compared with the published ones nor called "the same".
+    live_current = run is not None and pending is None
     results = snapshot.results if source == "snapshot" else live
     diff = (
         services.snapshot_diff(snapshot.results, live)
-        if snapshot is not None and live is not None
+        if snapshot is not None and live is not None and live_current
         else None
     )
     context = {
@@ -123,6 +126,7 @@ def report_year(request, year: int):
         "snapshot": snapshot,
         "run": run,
         "pending": pending,
+        "live_current": live_current,
         "results": results,
         "tables": _present(results, year=year, public=public) if results else [],
         "headlines": _headlines(results, year=year, public=public) if results else [],
@@ -180,9 +184,14 @@ def report_status(request, year: int):
 @require_POST
 @role_required(*READERS)
 def report_refresh(request, year: int):
+    """ "Recompute now" (and "Try again" after a failed run): a fast year at once."""
     _year_or_404(year)
-    services.run_start(year=year, user=request.user)
-    messages.info(request, "The figures are being recomputed.")
+    if services.expected_slow(year=year):
+        services.run_start(year=year, user=request.user)
+        messages.info(request, "The figures are being recomputed.")
+    else:
+        services.run_compute_inline(year=year, user=request.user)
+        messages.success(request, "The figures are recomputed from the data as it is now.")
     return redirect("reports:year", year=year)
 
 
