@@ -30,6 +30,15 @@ STAFF = STAFF_ROLES
 CASEWORKERS = frozenset({ADVOCATE, SUPERVISOR})  # those who change case work
 
 
+class Refused(PermissionDenied):
+    """A 403 whose reason is shown to the user (a rule they can understand, e.g. separation
+    of duties), where a plain PermissionDenied shows the generic "your role" page."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 def has_role(user: Any, roles: Iterable[str]) -> bool:
     return bool(
         getattr(user, "is_authenticated", False) and user.is_active and user.role in set(roles)
