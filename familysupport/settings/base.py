@@ -250,6 +250,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
+# Hand-offs from a web request (familysupport/lib/broker.py): their own connection with a
+# short timeout, at most one per transaction, and a circuit breaker that skips them for a
+# while after a failed or slow one (the outbox and job sweeps deliver what was skipped).
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
+BROKER_SLOW_SECONDS = env.float("BROKER_SLOW_SECONDS", default=0.25)
+BROKER_BREAKER_SECONDS = env.int("BROKER_BREAKER_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,
