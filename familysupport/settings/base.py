@@ -19,7 +19,6 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Family Advocacy Division")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,9 +34,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
     "familysupport.lib",
     "accounts",
     "cases",
@@ -115,7 +112,6 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
@@ -214,7 +210,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Security headers. CSP is nonce-based; nothing is loaded from another host.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
@@ -280,8 +275,8 @@ LOGGING = {
 }
 INVITE_TIMEOUT_SECONDS = env.int("INVITE_TIMEOUT_SECONDS", default=72 * 60 * 60)
 
-# Lockout is by username on purpose (STACK.md): locking by IP would let one attacker lock
-# out a whole office behind one NAT address.
+# Lockout is by username on purpose: locking by IP would let one attacker lock out a whole
+# office behind one NAT address (README, "Configuration": AXES_*).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Privacy (README "Privacy"): how long a break-glass opening of a restricted case lasts,
