@@ -115,9 +115,7 @@ APP_ROLE_PASSWORD = "fsp_app-test-only"  # noqa: S105 - local and test servers o
 def ensure_app_role(conn) -> None:
     """The application role (owns nothing; migrations grant it its privileges), as in
     production, so tests can prove it cannot touch the audit trail."""
-    from psycopg import sql
-
-    from psycopg import errors
+    from psycopg import errors, sql
 
     if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
         with contextlib.suppress(errors.DuplicateObject):  # another run created it just now
