@@ -14,6 +14,7 @@ from django.db.models import BooleanField, F, Func, IntegerField, Q, Value, When
 from django.db.models import Case as CaseExpr
 from django.utils import timezone
 
+from familysupport.lib.forms import FastSelect
 from familysupport.lib.phones import to_e164
 
 from . import selectors
@@ -496,7 +497,8 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["assigned_advocate"].queryset = selectors.caseworker_choices(user=user)
         for name in ("case_type", "risk_level", "assigned_advocate", "sort"):
-            self.form.fields[name].widget.attrs["class"] = "form-select"
+            field = self.form.fields[name]
+            field.widget = FastSelect(attrs={"class": "form-select"}, choices=field.choices)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -5,6 +5,7 @@
   (a window count over the filtered rows, read from the first row).
 - `capped_count(qs, cap)`: counts at most `cap` + 1 rows, so a broad filter over 300,000
   cases costs what a page costs; `Capped` prints "1,000+" past the cap.
+- `CappedPaginator`: a Paginator counting that way (`paginator.total` prints "1,000+").
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Func, IntegerField, QuerySet, Subquery
+from django.utils.functional import cached_property
 
 
 def _sql(qs: QuerySet) -> tuple[str, tuple]:
@@ -89,3 +92,28 @@ def capped_count(qs: QuerySet, cap: int = 1000) -> Capped:
     lets PostgreSQL stop after cap + 1 rows, where an unordered count may hash everything.
     """
     return Capped(qs.values("pk")[: cap + 1].count(), cap)
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` + 1 rows: "1,000+ cases", pages up to the cap.
+
+    A broad filter (every active case, a common surname) otherwise pays a full COUNT on
+    every page view, often more than the page itself. Nobody pages past the first
+    thousand rows; they refine the filter.
+    """
+
+    def __init__(self, object_list, per_page, *, cap: int = 1000, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def total(self) -> Capped:
+        return capped_count(self.object_list, self.cap)
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.total)  # at most `cap`: the last page ends at the cap
+
+    @property
+    def is_capped(self) -> bool:
+        return not self.total.exact
