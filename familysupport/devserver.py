@@ -105,6 +105,25 @@ def ensure_database(*, host: str, port: int = 5432) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        ensure_app_role(conn)
+
+
+APP_ROLE = "fsp_app"  # settings DATABASE_APP_ROLE (local, test); production: README
+APP_ROLE_PASSWORD = "fsp_app-test-only"  # noqa: S105 - local and test servers only
+
+
+def ensure_app_role(conn) -> None:
+    """The application role (owns nothing; migrations grant it its privileges), as in
+    production, so tests can prove it cannot touch the audit trail."""
+    from psycopg import errors, sql
+
+    if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
+        with contextlib.suppress(errors.DuplicateObject):  # another run created it just now
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(APP_ROLE), sql.Literal(APP_ROLE_PASSWORD)
+                )
+            )
 
 
 def start_embedded_postgres(pgdata: Path, stack: contextlib.ExitStack) -> str:

@@ -90,14 +90,34 @@ def email_queue(
 
     `not_before`: hold it until then (a family's safe-contact hours); the sweep sends it.
     """
-    from familysupport.lib.models import OutboundEmail
-
-    mail = OutboundEmail.objects.create(
+    return email_queue_rendered(
         to=to,
         subject=render_to_string(f"emails/{template}-subject.txt", context).strip(),
         body_text=render_to_string(f"emails/{template}-body.txt", context),
         body_html=render_to_string(f"emails/{template}-body.html", context),
         key=key,
+        not_before=not_before,
+    )
+
+
+def email_queue_rendered(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    key: str,
+    not_before: datetime | None = None,
+) -> OutboundEmail:
+    """Queue an already rendered e-mail (allauth's, accounts/adapters.py) in the outbox."""
+    from familysupport.lib.models import OutboundEmail
+
+    mail = OutboundEmail.objects.create(
+        to=to,
+        subject=subject.strip()[:200],
+        body_text=body_text,
+        body_html=body_html,
+        key=key[:200],
         next_attempt_at=not_before or timezone.now(),
     )
     if not_before is None:

@@ -19,7 +19,6 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Family Advocacy Division")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,9 +34,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
     "familysupport.lib",
     "accounts",
     "cases",
@@ -97,6 +94,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # JIT compilation costs more than it saves on this portal's short OLTP queries (measured:
 # provider matching over 30,000 rows 300-650 ms with JIT, 35-90 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# The role web and worker connect as (it owns nothing; INSERT+SELECT only on the audit
+# trail). Set where migrations run as the owner: they grant it its privileges afterwards
+# (familysupport/lib/db_roles.py). Empty: no grants (a single-role development database).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is only the Celery broker: cache, sessions and lockouts live in PostgreSQL.
@@ -111,7 +112,6 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
@@ -210,7 +210,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Security headers. CSP is nonce-based; nothing is loaded from another host.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
@@ -276,8 +275,8 @@ LOGGING = {
 }
 INVITE_TIMEOUT_SECONDS = env.int("INVITE_TIMEOUT_SECONDS", default=72 * 60 * 60)
 
-# Lockout is by username on purpose (STACK.md): locking by IP would let one attacker lock
-# out a whole office behind one NAT address.
+# Lockout is by username on purpose: locking by IP would let one attacker lock out a whole
+# office behind one NAT address (README, "Configuration": AXES_*).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Privacy (README "Privacy"): how long a break-glass opening of a restricted case lasts,
