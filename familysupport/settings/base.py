@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the time-out, MFA and login checks: their answers to htmx/fetch become a 401.
+    "familysupport.lib.fragments.SignedOutFragmentMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -84,6 +86,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "familysupport.context_processors.portal",
             ],
+            # `|phone` on every page without a {% load %}.
+            "builtins": ["familysupport.lib.templatefilters"],
         },
     },
 ]
