@@ -90,6 +90,7 @@
     if (print === savedPrint) { return; } // typed and undone: nothing to save
     sending = true;
     var body = new URLSearchParams(new FormData(form));
+    body.delete("csrfmiddlewaretoken"); // the page's may be stale (signed in again); the header is current
     var controller = window.AbortController ? new AbortController() : null;
     var timeout = window.setTimeout(function () { if (controller) { controller.abort(); } }, 15000);
     fetch(status.getAttribute("hx-post"), {
@@ -208,6 +209,9 @@
 
   form.addEventListener("submit", function () {
     if (running) { duration.value = minutes(); }
+    // Signed in again since the page loaded (another tab): the token has changed.
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (token && window.fspCsrfToken) { token.value = window.fspCsrfToken(); }
     keepLocal(); // until the saved call's page confirms it (portal.js drops it there)
     submitting = true;
   });

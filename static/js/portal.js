@@ -5,8 +5,9 @@
   // The cookie first: signing in again (in another tab) rotates the token, and a page
   // opened before must still be able to save what it holds.
   function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : (csrf ? csrf.content : "");
+    var name = (csrf && csrf.dataset.cookie) || "csrftoken";
+    var found = document.cookie.split(/;\s*/).filter(function (c) { return c.indexOf(name + "=") === 0; })[0];
+    return found ? decodeURIComponent(found.slice(name.length + 1)) : (csrf ? csrf.content : "");
   }
   window.fspCsrfToken = csrfToken;
   document.body.addEventListener("htmx:configRequest", function (event) {
