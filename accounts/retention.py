@@ -9,8 +9,7 @@ from django.contrib.sessions.models import Session
 from django.db.models import Max, Min, QuerySet
 
 from familysupport.lib import retention
-
-from .models import AuditEntry, JobRun, OutboundEmail
+from familysupport.lib.models import AuditEntry, JobRun, OutboundEmail
 
 OUTBOX = "accounts.outbox"
 JOB_RUNS = "accounts.job_runs"

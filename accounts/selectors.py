@@ -6,8 +6,9 @@ from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
 from familysupport.lib.access import ADMINISTRATOR, get_visible_or_404
+from familysupport.lib.models import AuditEntry, Notification
 
-from .models import AuditEntry, Notification, User
+from .models import User
 
 
 def user_second_factor_added_at(*, user: User) -> datetime | None:
@@ -63,3 +64,39 @@ def user_for_invite(*, uidb64: str, token: str) -> User | None:
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         return None
     return user if invite_tokens.check_token(user, token) else None
+
+
+def _recent_attempts():
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(attempt_time__gte=since)
+
+
+def user_lock_state(*, user: User) -> dict | None:
+    """{"failures", "until"} while axes locks the account (passwords and codes), else None."""
+    from django.conf import settings
+    from django.db.models import Max, Sum
+
+    got = _recent_attempts().filter(username=user.email.lower())
+    got = got.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    if not got["failures"] or got["failures"] < settings.AXES_FAILURE_LIMIT:
+        return None
+    return {"failures": got["failures"], "until": got["last"] + settings.AXES_COOLOFF_TIME}
+
+
+def locked_emails(*, emails: list[str]) -> set[str]:
+    """Which of these (lower-cased) e-mails are locked right now, in one query."""
+    from django.conf import settings
+    from django.db.models import Sum
+
+    rows = (
+        _recent_attempts()
+        .filter(username__in=[e.lower() for e in emails])
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {row["username"] for row in rows}

@@ -1,43 +1,36 @@
-"""Celery tasks of the accounts app: the e-mail outbox and "run now" of a scheduled job.
+"""The retention sweeper: purges what the retention schedule says is due, every night.
 
-Thin wrappers around services.
+The rules live in each app's `retention.py` (familysupport/lib/retention.py has the
+machinery); this module only makes the sweep a scheduled job like the others (a JobRun
+per run, "run now" on the jobs page, `manage.py run_job accounts.retention`).
 """
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 
 from familysupport.lib import jobs
+from familysupport.lib import retention as retention_rules
 
-from . import services
-
-log = logging.getLogger(__name__)
-
-
-# acks_late + reject_on_worker_lost: a worker killed mid-send leaves the message in Redis
-# and it is redelivered; the service is idempotent (row status + FOR UPDATE SKIP LOCKED).
-# No Celery retry countdown: the backoff lives in the row (next_attempt_at) and the sweeper
-# picks it up, so no long ETA task sits unacknowledged in a worker.
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=50)
-def deliver_email(pk: int) -> str:
-    return services.outbound_email_deliver(pk=pk)
+RETENTION_JOB = "accounts.retention"
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=90, soft_time_limit=80)
-def sweep_outbox() -> int:
-    # The minute's sweep also enqueues "run now" requests made while Redis was down.
-    try:
-        jobs.dispatch_pending()
-    except Exception:  # never let it stop the e-mail sweep
-        log.exception("could not dispatch pending job runs")
-    return services.outbound_email_sweep()
+@jobs.register(
+    RETENTION_JOB,
+    "Purge what the retention schedule says is due (closed cases, travel documents, files of "
+    "members who left, outbox, job runs, sessions), except what a legal hold keeps; each purge "
+    "leaves a tombstone in the audit trail.",
+)
+def retention() -> int:
+    return retention_sweep()
 
 
-# An administrator's "run now" (familysupport.lib.jobs.request_run). The JobRun row is the
-# claim: a redelivered or re-enqueued message finds it no longer pending and does nothing.
-# Time limit: the longest of the jobs' own (familysupport/celery.py, <app>/jobs.py).
+def retention_sweep() -> int:
+    return retention_rules.sweep().total
+
+
+# Daily 03:10 (familysupport/celery.py). A sweeper in batches: a long backlog is worked off
+# over the following nights, and a missed night is caught by the next.
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1740)
-def run_job(run_id: int, name: str) -> int:
-    return jobs.run_requested(run_id=run_id, name=name)
+def retention_task() -> int:
+    return retention()

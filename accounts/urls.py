@@ -12,6 +12,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/resend-invite/", views.user_resend_invite, name="user_resend_invite"),
     path("invite/<str:uidb64>/<str:token>/", views.invite_accept, name="invite_accept"),
     path("audit/", views.audit_list, name="audit_list"),

@@ -51,6 +51,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(email__icontains=q) | qs.filter(full_name__icontains=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    locked = selectors.locked_emails(emails=[u.email for u in page])
+    for u in page:
+        u.is_locked = u.email.lower() in locked
     return render(
         request, "accounts/user_list.html", {"page": page, "roles": User.Role.choices, "q": q}
     )
@@ -62,7 +65,19 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.user_get_for_admin(admin=request.user, pk=pk)
     audit.record_read(user)
     recent = selectors.audit_entries_visible_to(user=request.user).filter(actor=user)[:20]
-    return render(request, "accounts/user_detail.html", {"subject": user, "recent": recent})
+    lock = selectors.user_lock_state(user=user)
+    return render(
+        request, "accounts/user_detail.html", {"subject": user, "recent": recent, "lock": lock}
+    )
+
+
+@require_POST
+@role_required(ADMINISTRATOR)
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = selectors.user_get_for_admin(admin=request.user, pk=pk)
+    services.user_unlock(user=subject, by=request.user)
+    messages.success(request, "The account is unlocked; the user can sign in again.")
+    return redirect(subject)
 
 
 @role_required(ADMINISTRATOR)

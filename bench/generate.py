@@ -1202,7 +1202,7 @@ class Loader:
 
     # Accounts --------------------------------------------------------------------------
     def notifications(self) -> int:
-        from accounts.models import Notification
+        from familysupport.lib.models import Notification
 
         at = self.ts("r2")
         return self.insert(
@@ -1223,8 +1223,8 @@ class Loader:
     def audit(self) -> int:
         from django.contrib.contenttypes.models import ContentType
 
-        from accounts.models import AuditEntry
         from cases.models import Case, Contact, Family
+        from familysupport.lib.models import AuditEntry
         from referrals.models import Referral
         from teamhope.models import PeerCall
 

@@ -12,6 +12,8 @@ class CasesConfig(AppConfig):
 
         events.user_deactivated.connect(services.drafts_delete_on_deactivation)
         events.family_merged.connect(holds.holds_follow_merge)
+        events.family_merged.connect(services.shares_follow_merge)
+        events.family_unmerged.connect(services.shares_follow_unmerge)
 
         timeline.register(case_timeline.contact_entries)
         timeline.register(case_timeline.share_entries)

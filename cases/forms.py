@@ -14,6 +14,7 @@ from django.db.models import BooleanField, F, Func, IntegerField, Q, Value, When
 from django.db.models import Case as CaseExpr
 from django.utils import timezone
 
+from familysupport.lib.forms import FastSelect
 from familysupport.lib.phones import to_e164
 
 from . import selectors
@@ -357,7 +358,18 @@ class PersonForm(forms.ModelForm):
 class MergeForm(forms.Form):
     target = forms.IntegerField(
         label="Keep this family (its number)",
-        help_text="The family on this page is merged into the one you name; it can be undone.",
+        help_text="The family on this page is merged into the one you keep; it can be undone.",
+    )
+    take_from_source = forms.MultipleChoiceField(
+        label="Take these details from the family merged away",
+        choices=[
+            ("phone", "Phone numbers"),
+            ("email", "E-mail"),
+            ("address", "Postal address"),
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Unticked: the kept family's own details stay.",
     )
     reason = forms.CharField(max_length=300, required=False)
 
@@ -530,7 +542,8 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["assigned_advocate"].queryset = selectors.caseworker_choices(user=user)
         for name in ("case_type", "risk_level", "assigned_advocate", "sort"):
-            self.form.fields[name].widget.attrs["class"] = "form-select"
+            field = self.form.fields[name]
+            field.widget = FastSelect(attrs={"class": "form-select"}, choices=field.choices)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -167,6 +167,21 @@ class Case(AuditedModel):
             # Case numbers are looked up with `iexact` (UPPER(col) = UPPER(…)): the search,
             # the duplicate search and the uniqueness check when a case is opened.
             models.Index(Upper("external_case_number"), name="case_external_number_upper"),
+            # Open cases are ≈ 15% of all: the supervisor's "waiting for a peer parent"
+            # panel walks them oldest first and stops after a page (teamhope/nav.py).
+            models.Index(
+                fields=["opened_at", "id"],
+                include=["family"],
+                condition=~Q(status="closed"),
+                name="case_open_opened",
+            ),
+            # An advocate's (or a team's) open cases by risk: the home dashboard's counts,
+            # index-only; also "my open cases".
+            models.Index(
+                fields=["assigned_advocate", "risk_level"],
+                condition=~Q(status="closed"),
+                name="case_open_advocate_risk",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -386,6 +401,11 @@ class FamilyMerge(AuditedModel):
     target = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="merges_in")
     moved_case_ids = models.JSONField(default=list)
     moved_person_ids = models.JSONField(default=list)
+    # What the other apps' merge handlers moved ({"referrals.referral": [ids], ...}), so
+    # an un-merge moves exactly those back (lib/events.py family_merged/family_unmerged).
+    moved = models.JSONField(default=dict, blank=True)
+    # The kept family's contact fields before the merge took some from the duplicate.
+    kept_before = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -410,6 +430,14 @@ class FamilyMerge(AuditedModel):
 
     def audit_label(self) -> str:
         return f"Family merge #{self.pk}"
+
+    def record_moved(self, key: str, ids: list[int]) -> None:
+        """A merge handler notes the ids it moved (saved by family_merge after the handlers)."""
+        if ids:
+            self.moved[key] = sorted({*self.moved.get(key, []), *ids})
+
+    def moved_ids(self, key: str) -> list[int]:
+        return list(self.moved.get(key, []))
 
 
 def _resource_upload_to(instance: Resource, filename: str) -> str:

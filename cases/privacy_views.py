@@ -313,7 +313,7 @@ def hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(ADMINISTRATOR)
 def retention_schedule(request: HttpRequest) -> HttpResponse:
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     rules = retention.all_rules()
     result = retention.dry_run() if request.GET.get("dry_run") == "1" else None

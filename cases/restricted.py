@@ -471,7 +471,7 @@ def break_glass_get_for_review(*, user, pk: int) -> BreakGlass:
 
 def review_rows(glasses: list[BreakGlass]) -> list[ReviewRow]:
     """Each break-glass with what its user read while it was open (one query for all)."""
-    from accounts.models import AuditEntry
+    from familysupport.lib.models import AuditEntry
 
     if not glasses:
         return []

@@ -182,6 +182,19 @@ def family_strong_matches(*, user, phone: str, email: str, number: str) -> list[
     return list(base.filter(match).distinct().order_by("display_name")[:SUGGEST_LIMIT])
 
 
+def family_merge_facts(*, user, family: Family) -> dict:
+    """What a supervisor compares before merging: contact details and the family's cases."""
+    cases = list(case_list_visible_to(user=user).filter(family=family).order_by("-opened_at")[:10])
+    return {
+        "family": family,
+        "address": ", ".join(
+            p for p in (family.address_line, family.city, family.state, family.zip_code) if p
+        ),
+        "cases": cases,
+        "members": family.members.count(),
+    }
+
+
 def contact_get_for_user(*, user, pk: int) -> Contact:
     return restricted.get_or_refuse(
         contact_list_visible_to(user=user),
@@ -233,8 +246,9 @@ def alert_list_visible_to(*, user) -> QuerySet[CaseAlert]:
 def alert_list_open_for_supervisor(*, user) -> QuerySet[CaseAlert]:
     """Open alerts of the supervisor's team (or every open alert if they lead no team)."""
     qs = alert_list_visible_to(user=user).filter(resolved_at__isnull=True)
-    if user.team_members.exists():
-        qs = qs.filter(Q(raised_by__supervisor=user) | Q(case__assigned_advocate__supervisor=user))
+    team = user.team_member_ids
+    if team:
+        qs = qs.filter(Q(raised_by_id__in=team) | Q(case__assigned_advocate_id__in=team))
     return qs
 
 

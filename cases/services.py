@@ -33,6 +33,7 @@ from .models import (
     ResourceShare,
     Task,
 )
+from .privacy_models import FamilyContactRules
 
 # A call "starting" slightly in the future is clock skew between the advocate's PC and us.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -495,9 +496,30 @@ def task_reopen(*, task: Task, by: User) -> Task:
 # --- merge ----------------------------------------------------------------------------
 
 
+# Contact details the survivor of a merge may take from the duplicate, by group.
+MERGE_CONTACT_GROUPS: dict[str, tuple[str, ...]] = {
+    "phone": ("phone", "phone_alt"),
+    "email": ("email",),
+    "address": ("address_line", "city", "state", "zip_code", "country"),
+}
+
+
 @transaction.atomic
-def family_merge(*, source: Family, target: Family, by: User, reason: str = "") -> FamilyMerge:
-    """Move the duplicate `source`'s cases and members to `target`; `source` stays a redirect."""
+def family_merge(
+    *,
+    source: Family,
+    target: Family,
+    by: User,
+    reason: str = "",
+    take_from_source: Iterable[str] = (),
+) -> FamilyMerge:
+    """Move the duplicate `source`'s records to `target`; `source` stays a redirect.
+
+    Cases and members move here; every other app that keeps its own copy of a family
+    (referrals, Team HOPE matches, holds, ...) moves its records in its family_merged
+    handler, inside this transaction, and notes what it moved on the FamilyMerge.
+    `take_from_source` names contact groups (MERGE_CONTACT_GROUPS) the survivor takes over.
+    """
     _require_supervisor(by)
     source = Family.objects.select_for_update().get(pk=source.pk)
     target = Family.objects.select_for_update().get(pk=target.pk)
@@ -507,6 +529,9 @@ def family_merge(*, source: Family, target: Family, by: User, reason: str = "") 
         raise ValidationError("This family was already merged.")
     if target.merged_into_id:
         raise ValidationError({"target": "That family was merged itself; pick the one it went to."})
+    unknown = set(take_from_source) - set(MERGE_CONTACT_GROUPS)
+    if unknown:
+        raise ValidationError(f"Unknown contact details: {', '.join(sorted(unknown))}.")
     cases = list(source.cases.all())
     people = list(source.members.all())
     for case in cases:
@@ -515,6 +540,12 @@ def family_merge(*, source: Family, target: Family, by: User, reason: str = "") 
     for person in people:
         person.family = target
         person.save()
+    fields = [f for group in take_from_source for f in MERGE_CONTACT_GROUPS[group]]
+    kept_before = {f: getattr(target, f) for f in fields}
+    for f in fields:
+        setattr(target, f, getattr(source, f))
+    if fields:
+        target.save()
     source.merged_into = target
     source.save()
     merge = FamilyMerge.objects.create(
@@ -522,9 +553,12 @@ def family_merge(*, source: Family, target: Family, by: User, reason: str = "") 
         target=target,
         moved_case_ids=[c.pk for c in cases],
         moved_person_ids=[p.pk for p in people],
+        kept_before=kept_before,
         reason=reason.strip()[:300],
         merged_by=by,
     )
+    events.family_merged.send(source=source, target=target, merge=merge, by=by)
+    merge.save()
     audit.record(action="cases.family.merged", obj=source, actor=by)
     audit.record(action="cases.family.merged_into", obj=target, actor=by)
     return merge
@@ -537,15 +571,21 @@ def family_unmerge(*, merge: FamilyMerge, by: User) -> FamilyMerge:
     merge = FamilyMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         raise ValidationError("This merge was already undone.")
-    source, target = merge.source, merge.target
+    source = Family.objects.select_for_update().get(pk=merge.source_id)
+    target = Family.objects.select_for_update().get(pk=merge.target_id)
     if target.merged_into_id:
         raise ValidationError("The family was merged again since; undo that merge first.")
+    events.family_unmerged.send(source=source, target=target, merge=merge, by=by)
     for case in Case.objects.filter(pk__in=merge.moved_case_ids, family=target):
         case.family = source
         case.save()
     for person in Person.objects.filter(pk__in=merge.moved_person_ids, family=target):
         person.family = source
         person.save()
+    if merge.kept_before:
+        for f, value in merge.kept_before.items():
+            setattr(target, f, value)
+        target.save()
     source.merged_into = None
     source.save()
     merge.undone_at = timezone.now()
@@ -553,6 +593,36 @@ def family_unmerge(*, merge: FamilyMerge, by: User) -> FamilyMerge:
     merge.save()
     audit.record(action="cases.family.unmerged", obj=source, actor=by)
     return merge
+
+
+def shares_follow_merge(*, source: Family, target: Family, merge: FamilyMerge, **_: Any) -> None:
+    """events.family_merged: resources shared with the duplicate were shared with the household."""
+    shares = list(ResourceShare.objects.filter(family=source))
+    for share in shares:
+        share.family = target
+        share.save()
+    merge.record_moved("cases.resourceshare", [s.pk for s in shares])
+    # Safe-contact rules known for the duplicate protect the household: the survivor takes
+    # them if it has none (removed again on un-merge).
+    rules = FamilyContactRules.objects.filter(family=source).first()
+    if rules is not None and not FamilyContactRules.objects.filter(family=target).exists():
+        rules.pk = None
+        rules.family = target
+        rules._state.adding = True
+        rules.save()
+        merge.record_moved("cases.familycontactrules", [target.pk])
+
+
+def shares_follow_unmerge(*, source: Family, target: Family, merge: FamilyMerge, **_: Any) -> None:
+    """events.family_unmerged: the shares that moved go back; copied rules are removed."""
+    for share in ResourceShare.objects.filter(
+        pk__in=merge.moved_ids("cases.resourceshare"), family=target
+    ):
+        share.family = source
+        share.save()
+    if merge.moved_ids("cases.familycontactrules"):
+        for rules in FamilyContactRules.objects.filter(family=target):
+            rules.delete()
 
 
 # --- family resources -----------------------------------------------------------------
@@ -605,7 +675,7 @@ def resource_share(
     ]
     if send:
         # The outbox writer lives in accounts; it is private there (asked the lead to export it).
-        from accounts.services import email_queue
+        from familysupport.lib.notify import email_queue
 
         site = settings.SITE_URL.rstrip("/")
         context = {

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -26,6 +25,7 @@ from familysupport.lib.access import (
     check_role,
     role_required,
 )
+from familysupport.lib.counts import CappedPaginator
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
 
@@ -47,6 +47,9 @@ from .forms import (
 from .models import Case, Person
 
 LIST_PAGE_SIZE = 25
+# The case list counts at most this many rows ("1,000+ cases"): a broad filter's exact
+# COUNT cost more than the page itself at 300,000 cases (familysupport.lib.counts).
+LIST_COUNT_CAP = 1000
 
 
 def _valid_draft_key(key: str) -> bool:
@@ -284,7 +287,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if "mine" in data and data["mine"] in ("on", "1"):
         data["mine"] = "true"
     filterset = CaseFilter(data or None, queryset=qs, user=request.user)
-    page = Paginator(filterset.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(filterset.qs, LIST_PAGE_SIZE, cap=LIST_COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     status = 200 if not filterset.is_bound or filterset.is_valid() else 400
     return render(
         request,
@@ -557,6 +561,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def family_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Search for the family to keep (name, phone or case number), compare, then merge."""
     family = selectors.family_get_for_user(user=request.user, pk=pk)
     check_role(request.user, {SUPERVISOR})
     if request.method == "GET":
@@ -571,24 +576,48 @@ def family_merge(request: HttpRequest, pk: int) -> HttpResponse:
                     target=form.cleaned_data["target"],
                     by=request.user,
                     reason=form.cleaned_data["reason"],
+                    take_from_source=form.cleaned_data["take_from_source"],
                 )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, "The families are merged. You can undo it on this page.")
             return redirect(merge.target)
-    candidates = [
-        s
-        for s in selectors.family_suggest(
-            user=request.user, name=family.contact_name, phone=family.phone
+    query = request.GET.get("q", "").strip()[:100]
+    found = selectors.family_suggest(
+        user=request.user,
+        name=query or family.contact_name,
+        phone=query or family.phone,
+        number=query,
+    )
+    candidates = [s for s in found if s.family.pk != family.pk]
+    compare = None
+    chosen = request.POST.get("target") or request.GET.get("target")
+    if chosen and str(chosen).isdigit() and int(chosen) != family.pk:
+        other = (
+            selectors.family_list_visible_to(user=request.user)
+            .filter(pk=int(chosen), merged_into__isnull=True)
+            .first()
         )
-        if s.family.pk != family.pk
-    ]
+        if other is not None:
+            audit.record_read(other)
+            compare = {
+                "source": selectors.family_merge_facts(user=request.user, family=family),
+                "target": selectors.family_merge_facts(user=request.user, family=other),
+            }
+            if not form.is_bound:
+                form = MergeForm(initial={"target": other.pk}, user=request.user, source=family)
     status = 400 if form.is_bound else 200
     return render(
         request,
         "cases/family_merge.html",
-        {"form": form, "family": family, "candidates": candidates},
+        {
+            "form": form,
+            "family": family,
+            "candidates": candidates,
+            "query": query,
+            "compare": compare,
+        },
         status=status,
     )
 

@@ -21,8 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "familysupport.settings.local")
 
 app = Celery("familysupport", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="jobs")  # each app's <app>/jobs.py: sweepers + tasks
+app.autodiscover_tasks()  # each app's <app>/tasks.py: its sweepers and their Celery tasks
 
 # Publishing from a web request must fail fast when Redis refuses connections: kombu
 # otherwise sleeps `interval_start` (2 s) before its one reconnection attempt, which
@@ -44,66 +43,66 @@ app.conf.beat_schedule = {
     # Every minute: deliver outbox e-mails that are pending and due (a lost enqueue, a Redis
     # restart that dropped queued messages, SMTP retries with backoff).
     "outbox-sweep": {
-        "task": "accounts.tasks.sweep_outbox",
+        "task": "familysupport.lib.tasks.sweep_outbox",
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
     # Daily 06:10: license reminders 60/30/7 days before expiry, on expiry (provider no
     # longer offered for referrals; supervisors told), escalation after two ignored.
     "faon-license-renewal": {
-        "task": "faon.jobs.license_renewal_task",
+        "task": "faon.tasks.license_renewal_task",
         "schedule": crontab(hour=6, minute=10),
     },
     # Daily 06:20: insurance reminders, same rhythm as licenses.
     "faon-insurance-renewal": {
-        "task": "faon.jobs.insurance_renewal_task",
+        "task": "faon.tasks.insurance_renewal_task",
         "schedule": crontab(hour=6, minute=20),
     },
     # Daily 06:30: training/compliance reminders to members not yet compliant, sent once
     # each from 1 July, 1 October and 1 December (6/3/1 months before the year ends).
     "faon-training-reminders": {
-        "task": "faon.jobs.training_reminders_task",
+        "task": "faon.tasks.training_reminders_task",
         "schedule": crontab(hour=6, minute=30),
     },
     # Daily 06:40: ask members to confirm their contact details 11 months after the last
     # confirmation.
     "faon-contact-details": {
-        "task": "faon.jobs.contact_details_task",
+        "task": "faon.tasks.contact_details_task",
         "schedule": crontab(hour=6, minute=40),
     },
     # Daily 00:30: freeze last year's compliance result per member (acts in January, when a
     # member has no snapshot for the year that just ended; a no-op otherwise).
     "faon-compliance-snapshot": {
-        "task": "faon.jobs.compliance_snapshot_task",
+        "task": "faon.tasks.compliance_snapshot_task",
         "schedule": crontab(hour=0, minute=30),
     },
     # Daily 01:00 (after the snapshot): certificates for last year to compliant members.
     "faon-certificates": {
-        "task": "faon.jobs.certificates_task",
+        "task": "faon.tasks.certificates_task",
         "schedule": crontab(hour=1, minute=0),
     },
     # Every hour at :15: referrals unanswered 3 business days → reminder to the provider;
     # 7 business days → expired and handed back to the advocate.
     "referrals-response": {
-        "task": "referrals.jobs.referral_response_task",
+        "task": "referrals.tasks.referral_response_task",
         "schedule": crontab(minute=15),
     },
     # Hourly 07:00-18:00: each advocate's digest of follow-up tasks due today or overdue;
     # the first run of the day sends it, the later ones catch a dropped 07:00 tick.
     "cases-followup-digest": {
-        "task": "cases.jobs.followup_digest_task",
+        "task": "cases.tasks.followup_digest_task",
         "schedule": crontab(hour="7-18", minute=0),
     },
     # Daily 02:40: delete contact drafts untouched for 14 days and deactivated users' drafts.
     "cases-drafts-purge": {
-        "task": "cases.jobs.drafts_purge_task",
+        "task": "cases.tasks.drafts_purge_task",
         "schedule": crontab(hour=2, minute=40),
     },
     # Daily 03:10 (after the drafts purge): the retention sweep — closed cases past their
     # period, travel documents, files of members who left, outbox, job runs, sessions; never
-    # what a legal hold keeps (accounts/jobs.py, familysupport/lib/retention.py).
+    # what a legal hold keeps (accounts/tasks.py, familysupport/lib/retention.py).
     "accounts-retention": {
-        "task": "accounts.jobs.retention_task",
+        "task": "accounts.tasks.retention_task",
         "schedule": crontab(hour=3, minute=10),
     },
 }

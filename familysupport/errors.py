@@ -10,7 +10,8 @@ def forbidden(request, exception=None):
     render_page = getattr(exception, "render", None)
     if callable(render_page):
         return render_page(request)
-    return render(request, "errors/403.html", status=403)
+    reason = getattr(exception, "reason", "")
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def not_found(request, exception=None):

@@ -64,7 +64,7 @@ def _fill_coordinates(provider: Provider) -> None:
 
 def _queue_email(*, to: str, template: str, context: dict, key: str) -> None:
     # The accounts outbox is the one way e-mail leaves the portal (retries, idempotency).
-    from accounts.services import email_queue as queue
+    from familysupport.lib.notify import email_queue as queue
 
     queue(to=to, template=template, context=context, key=key)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from familysupport.lib.access import ADVOCATE, PROVIDER, STAFF, SUPERVISOR, has_role
+from familysupport.lib.counts import head_and_total
 from familysupport.lib.portal import MenuItem, Panel
 
 from . import selectors
@@ -27,7 +28,7 @@ def home_panels(request) -> list[Panel]:
             Panel(
                 "Referral requests waiting for your answer",
                 "referrals/includes/_panel_incoming.html",
-                {"referrals": list(waiting[:5]), "total": waiting.count()},
+                dict(zip(("referrals", "total"), head_and_total(waiting, 5), strict=True)),
                 order=5,
             )
         ]
@@ -37,7 +38,7 @@ def home_panels(request) -> list[Panel]:
             Panel(
                 "Referrals awaiting an answer",
                 "referrals/includes/_panel_awaiting.html",
-                {"referrals": list(waiting[:5]), "total": waiting.count()},
+                dict(zip(("referrals", "total"), head_and_total(waiting, 5), strict=True)),
                 order=20,
             )
         ]

@@ -383,6 +383,18 @@ def agency_save(*, agency: Agency, by) -> Agency:
 # --- legal technical assistance -------------------------------------------------------------
 
 
+def legal_request_errors(
+    *, status: str, provided: list[str] | None, received_on: date | None, completed_on: date | None
+) -> dict[str, str]:
+    """The rules of a legal assistance request, by field (the form shows them early too)."""
+    errors = {}
+    if completed_on and received_on and completed_on < received_on:
+        errors["completed_on"] = "Completion cannot be before the request was received."
+    if status == LegalAssistanceRequest.Status.COMPLETED and not provided:
+        errors["provided"] = "Say what was provided before completing the request."
+    return errors
+
+
 @transaction.atomic
 def legal_request_save(*, request_obj: LegalAssistanceRequest, by) -> LegalAssistanceRequest:
     creating = request_obj.pk is None
@@ -390,6 +402,38 @@ def legal_request_save(*, request_obj: LegalAssistanceRequest, by) -> LegalAssis
         request_obj.created_by = by
     if request_obj.status == LegalAssistanceRequest.Status.COMPLETED:
         request_obj.completed_on = request_obj.completed_on or timezone.localdate()
+    errors = legal_request_errors(
+        status=request_obj.status,
+        provided=request_obj.provided,
+        received_on=request_obj.received_on,
+        completed_on=request_obj.completed_on,
+    )
+    if errors:
+        raise ValidationError(errors)
     request_obj.full_clean()
     request_obj.save()
     return request_obj
+
+
+def referrals_follow_merge(*, source, target, merge, **_) -> None:
+    """events.family_merged: the duplicate's referrals now belong to the kept family.
+
+    Referral.family is a copy of case.family kept for the provider's pages; it must follow
+    the cases, or the provider sees the merged-away family and the report counts the
+    household twice.
+    """
+    moved = []
+    for referral in Referral.objects.filter(family=source):
+        referral.family = target
+        referral.save()
+        moved.append(referral.pk)
+    merge.record_moved("referrals.referral", moved)
+
+
+def referrals_follow_unmerge(*, source, target, merge, **_) -> None:
+    """events.family_unmerged: the referrals that moved go back."""
+    for referral in Referral.objects.filter(
+        pk__in=merge.moved_ids("referrals.referral"), family=target
+    ):
+        referral.family = source
+        referral.save()

@@ -1,7 +1,7 @@
 """Home-page dashboards: this month's work of a supervisor's team or of an advocate.
 
-Five aggregate queries at most, whatever the volume; scoped through the owning apps'
-selectors (and then to the team or the advocate).
+One aggregate statement whatever the volume (familysupport.lib.counts), scoped through
+the owning apps' selectors (and then to the team or the advocate).
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
-
 from familysupport.lib import dates
+from familysupport.lib.counts import count_many
 
 
 @dataclass
@@ -50,7 +49,7 @@ def dashboard_for(user) -> Dashboard | None:
         # supervisor who leads no team sees the whole division. The team's ids are read
         # once: `advocate_id IN (...)` uses the (advocate, started_at) index, where an OR
         # across a join to the users (advocate__supervisor = me OR advocate = me) cannot.
-        team = list(user.team_members.values_list("pk", flat=True))
+        team = user.team_member_ids
         if team:
             scope = "your team"
             ids = [user.pk, *team]
@@ -66,20 +65,22 @@ def dashboard_for(user) -> Dashboard | None:
         cases = cases.filter(assigned_advocate=user)
         tasks = tasks.filter(owner=user)
         referrals = referrals.filter(created_by=user)
-    by_risk = dict(
-        cases.exclude(status=Case.Status.CLOSED)
-        .order_by()
-        .values_list("risk_level")
-        .annotate(n=Count("pk"))
+    open_cases = cases.exclude(status=Case.Status.CLOSED)
+    figures = count_many(
+        contacts=contacts.filter(started_at__gte=start, started_at__lt=end),
+        referrals=referrals.filter(status="sent"),
+        overdue=tasks.filter(done_at__isnull=True, due_on__lt=today),
+        **{f"risk_{value}": open_cases.filter(risk_level=value) for value in Case.Risk.values},
     )
+    by_risk = {value: figures[f"risk_{value}"] for value in Case.Risk.values}
     return Dashboard(
         scope=scope,
         month_label=today.strftime("%B %Y"),
-        contacts_this_month=contacts.filter(started_at__gte=start, started_at__lt=end).count(),
+        contacts_this_month=figures["contacts"],
         open_by_risk=[
             (value, label, by_risk.get(value, 0)) for value, label in reversed(Case.Risk.choices)
         ],
         open_total=sum(by_risk.values()),
-        referrals_awaiting=referrals.filter(status="sent").count(),
-        tasks_overdue=tasks.filter(done_at__isnull=True, due_on__lt=today).count(),
+        referrals_awaiting=figures["referrals"],
+        tasks_overdue=figures["overdue"],
     )

@@ -37,6 +37,8 @@ class ReportRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # DataVersion.version read before computing: the run is current while it is unchanged.
+    data_version = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -87,3 +89,23 @@ class ReportSnapshot(AuditedModel):
 
     def audit_label(self) -> str:
         return f"Report snapshot {self.year} #{self.pk}"
+
+
+class DataVersion(models.Model):
+    """One row counting committed changes to the tables the report counts.
+
+    Maintained by PostgreSQL triggers (migration 0002), not by Python: every insert,
+    update, delete or truncate — through a service, the admin, a bulk update or raw SQL —
+    bumps it when its transaction commits. A cached ReportRun is reused only while the
+    version it was computed at is still the current one.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="reports_one_data_version")]
+
+    def __str__(self) -> str:
+        return f"Report data version {self.version}"

@@ -1,9 +1,12 @@
 """Computing, caching and publishing the yearly report.
 
 A year's live figures are computed by figures.compute (a fixed number of aggregate
-queries) and stored as a ReportRun; the newest finished run younger than
-REPORTS_CACHE_SECONDS is reused. A year whose last computation took longer than
-SLOW_MS is computed by a Celery task instead, and the page shows its progress.
+queries) and stored as a ReportRun with the data version it was computed at; the newest
+finished run is reused only while that version is still current (PostgreSQL triggers bump
+it on every committed change to a counted table: reports.models.DataVersion) and it was
+computed today (the current year's compliance is assessed "today"). A year whose last
+computation took longer than SLOW_MS is computed by a Celery task instead, and the page
+shows its progress with the previous figures marked as not current.
 """
 
 from __future__ import annotations
@@ -22,16 +25,12 @@ from django.utils import timezone
 from familysupport.lib import audit, dates
 
 from . import definitions, figures
-from .models import ReportRun, ReportSnapshot
+from .models import DataVersion, ReportRun, ReportSnapshot
 
 log = logging.getLogger(__name__)
 
 SLOW_MS = 1000
 FIRST_YEAR = 2000
-
-
-def cache_seconds() -> int:
-    return int(getattr(settings, "REPORTS_CACHE_SECONDS", 600))
 
 
 def stuck_after() -> timedelta:
@@ -62,11 +61,20 @@ def run_latest_done(*, year: int) -> ReportRun | None:
     )
 
 
-def run_is_fresh(run: ReportRun | None) -> bool:
+def data_version() -> int:
+    """The committed data's version (read before computing, so a change made during the
+    computation makes the run stale rather than silently missing)."""
+    return DataVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def run_is_fresh(run: ReportRun | None, version: int | None = None) -> bool:
+    """Whether `run` shows the figures of the data as committed now."""
     return bool(
         run
         and run.finished_at
-        and timezone.now() - run.finished_at < timedelta(seconds=cache_seconds())
+        and run.data_version is not None
+        and run.data_version == (data_version() if version is None else version)
+        and timezone.localtime(run.finished_at, dates.division_tz()).date() == dates.today()
     )
 
 
@@ -136,8 +144,10 @@ def report_live(*, year: int, user) -> tuple[ReportRun | None, ReportRun | None]
 def run_compute_inline(*, year: int, user=None) -> ReportRun:
     started = timezone.now()
     clock = time.perf_counter()
+    version = data_version()
     results = figures.compute(year)
     return ReportRun.objects.create(
+        data_version=version,
         year=year,
         status=ReportRun.Status.DONE,
         progress=100,
@@ -200,6 +210,7 @@ def run_execute(*, run_id: int) -> None:
     if not claimed:
         return
     run = ReportRun.objects.get(pk=run_id)
+    run.data_version = data_version()
     clock = time.perf_counter()
 
     def progress(percent: int, step: str) -> None:
@@ -215,7 +226,12 @@ def run_execute(*, run_id: int) -> None:
     run.status, run.progress, run.step = ReportRun.Status.DONE, 100, "Done"
     run.finished_at = timezone.now()
     run.duration_ms = int((time.perf_counter() - clock) * 1000)
-    run.save(update_fields=["results", "status", "progress", "step", "finished_at", "duration_ms"])
+    run.save(
+        update_fields=[
+            *("results", "status", "progress", "step", "finished_at", "duration_ms"),
+            "data_version",
+        ]
+    )
 
 
 # --- publishing ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from cases import retention as case_retention
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 
-from . import charts, definitions, drilldown, exports, list_exports, selectors, services
+from . import charts, definitions, disclosure, drilldown, exports, list_exports, selectors, services
 from .models import ReportRun
 
 READERS = (ADMINISTRATOR, SUPERVISOR)
@@ -48,10 +48,12 @@ def _figure_url(year: int, spec: dict | None) -> str | None:
 
 
 def _present(results: dict, *, year: int, public: bool) -> list[dict]:
-    """Tables ready for the template: cells in column order with their drill-down links."""
+    """Tables ready for the template: cells in column order with their drill-down links.
+
+    `results` are already the public release's (disclosure.public_results) when `public`.
+    """
     out = []
-    for raw in results.get("tables", []):
-        t = exports.table_for_display(raw, public=public)
+    for t in results.get("tables", []):
 
         def line(r: dict, t: dict = t) -> dict:
             return {
@@ -75,7 +77,7 @@ def _present(results: dict, *, year: int, public: bool) -> list[dict]:
                 "rows": [line(r) for r in t["rows"]],
                 "total": line(t["total"]) if t.get("total") else None,
                 "note": t.get("note", ""),
-                "chart": None if public else charts.for_table(raw),
+                "chart": None if public else charts.for_table(t),
             }
         )
     return out
@@ -109,10 +111,18 @@ def report_year(request, year: int):
     source = _source(request, snapshot)
     run, pending = services.report_live(year=year, user=request.user)
     live = run.results if run else None
+    # While a slow year recomputes, the figures shown are the previous run's: not current,
+    # so they are neither compared with the published ones nor called "the same".
+    live_current = run is not None and pending is None
     results = snapshot.results if source == "snapshot" else live
+    published = snapshot.results if snapshot is not None else None
+    if public:  # everything the public page shows comes from the released figures
+        results = disclosure.public_results(results) if results else results
+        published = disclosure.public_results(published) if published else published
+        live = disclosure.public_results(live) if live else live
     diff = (
-        services.snapshot_diff(snapshot.results, live)
-        if snapshot is not None and live is not None
+        services.snapshot_diff(published, live)
+        if published is not None and live is not None and live_current
         else None
     )
     context = {
@@ -123,6 +133,7 @@ def report_year(request, year: int):
         "snapshot": snapshot,
         "run": run,
         "pending": pending,
+        "live_current": live_current,
         "results": results,
         "tables": _present(results, year=year, public=public) if results else [],
         "headlines": _headlines(results, year=year, public=public) if results else [],
@@ -146,9 +157,7 @@ def report_year(request, year: int):
 def _headlines(results: dict, *, year: int, public: bool) -> list[dict]:
     out = []
     for key, meta in definitions.HEADLINES.items():
-        value = results.get("headline", {}).get(key)
-        if public and exports.is_small(value):
-            value = exports.SUPPRESSED
+        value = results.get("headline", {}).get(key)  # already public when `public`
         out.append(
             {
                 "key": key,
@@ -180,9 +189,14 @@ def report_status(request, year: int):
 @require_POST
 @role_required(*READERS)
 def report_refresh(request, year: int):
+    """ "Recompute now" (and "Try again" after a failed run): a fast year at once."""
     _year_or_404(year)
-    services.run_start(year=year, user=request.user)
-    messages.info(request, "The figures are being recomputed.")
+    if services.expected_slow(year=year):
+        services.run_start(year=year, user=request.user)
+        messages.info(request, "The figures are being recomputed.")
+    else:
+        services.run_compute_inline(year=year, user=request.user)
+        messages.success(request, "The figures are recomputed from the data as it is now.")
     return redirect("reports:year", year=year)
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 
 from .models import PovertyGuideline, Segment, TravelRequest
 
@@ -204,9 +208,30 @@ class ReasonForm(forms.Form):
         self.helper.add_input(Submit("submit", submit_label, css_class="btn-danger"))
 
 
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [(z, z.replace("_", " ")) for z in names]
+
+
+def _as_wall_time(value, zone: ZoneInfo):
+    """The clock time typed (read by Django in the portal's zone) placed in `zone`."""
+    if value is None:
+        return None
+    naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+    return naive.replace(tzinfo=zone)
+
+
 class SegmentForm(forms.ModelForm):
     estimated_cost = _money("Estimated cost")
     actual_cost = _money("Actual cost", required=False, help_text="Once known.")
+    time_zone = forms.ChoiceField(
+        label="Time zone of the times",
+        choices=time_zone_choices,
+        initial=settings.TIME_ZONE,
+        required=False,  # left out → the portal's zone
+        help_text="Where the segment starts: its times are entered and shown in this zone.",
+    )
 
     class Meta:
         model = Segment
@@ -217,6 +242,7 @@ class SegmentForm(forms.ModelForm):
             "to_place",
             "starts_at",
             "ends_at",
+            "time_zone",
             "confirmation_code",
             "estimated_cost",
             "actual_cost",
@@ -228,6 +254,12 @@ class SegmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        segment = self.instance
+        if segment.pk:
+            # Show the stored UTC times on the segment's own clock (naive: no re-conversion).
+            self.initial["starts_at"] = segment.local_starts_at.replace(tzinfo=None)
+            if segment.ends_at:
+                self.initial["ends_at"] = segment.local_ends_at.replace(tzinfo=None)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Div(
@@ -241,8 +273,9 @@ class SegmentForm(forms.ModelForm):
                 css_class="row",
             ),
             Div(
-                Div("starts_at", css_class="col-md-6"),
-                Div("ends_at", css_class="col-md-6"),
+                Div("starts_at", css_class="col-md-4"),
+                Div("ends_at", css_class="col-md-4"),
+                Div("time_zone", css_class="col-md-4"),
                 css_class="row",
             ),
             "confirmation_code",
@@ -263,6 +296,13 @@ class SegmentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        zone_name = cleaned.get("time_zone") or settings.TIME_ZONE
+        cleaned["time_zone"] = zone_name
+        if zone_name:
+            zone = ZoneInfo(zone_name)
+            for name in ("starts_at", "ends_at"):
+                if cleaned.get(name) is not None:
+                    cleaned[name] = _as_wall_time(cleaned[name], zone)
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", "The end cannot be before the start.")
@@ -273,6 +313,37 @@ class SegmentForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class BookForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    override_reason = forms.CharField(
+        label="Reason to book without every document",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only when documents are missing. Recorded in the audit trail.",
+    )
+
+    def __init__(self, *args, missing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not missing:
+            self.fields["override_reason"].widget = forms.HiddenInput()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("book", "Mark booked"))
+
+
+class ReapproveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    amount = _money("New approved amount")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("reapprove", "Re-approve the new amount"))
+
+    def clean_amount(self):
+        return _not_negative(self.cleaned_data.get("amount"))
 
 
 class BudgetForm(forms.Form):

@@ -43,10 +43,6 @@ def context(tr: TravelRequest) -> dict[str, Any]:
     }
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%a %d %b %Y, %H:%M") if value else ""
-
-
 def render_pdf(tr: TravelRequest) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import LETTER
@@ -86,7 +82,7 @@ def render_pdf(tr: TravelRequest) -> bytes:
     story.append(Spacer(1, 12))
     data = [["What", "When", "From / to", "Provider", "Confirmation"]]
     for s in ctx["segments"]:
-        when = _local(s.starts_at) + (f" to {_local(s.ends_at)}" if s.ends_at else "")
+        when = s.when_display
         where = " to ".join(x for x in (s.from_place, s.to_place) if x)
         data.append(
             [

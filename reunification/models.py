@@ -6,6 +6,7 @@ Money is always `Decimal` (DecimalField); nothing here is a float.
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -19,6 +20,10 @@ from familysupport.lib.audit import AuditedModel
 
 ZERO = Decimal("0.00")
 money_validators = [MinValueValidator(ZERO, message="Amounts cannot be negative.")]
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 def default_follow_up_days() -> list[int]:
@@ -104,12 +109,29 @@ class TravelRequest(AuditedModel):
     booked_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Booking without every international document: who decided so, and why.
+    documents_override_reason = models.TextField(blank=True)
+    documents_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Estimated costs above the approved amount: a second supervisor approved the new amount.
+    reapproved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reapproved_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change: forms carry it so a stale page cannot overwrite newer data.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    audit_values = ("status", "approver", "approved_amount", "version")
+    audit_values = (
+        "status",
+        "approver",
+        "approved_amount",
+        "version",
+        "reapproved_by",
+        "documents_override_by",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -170,8 +192,15 @@ class Segment(AuditedModel):
     provider = models.CharField("carrier / provider", max_length=120, blank=True)
     from_place = models.CharField("from", max_length=120, blank=True)
     to_place = models.CharField("to / address", max_length=200, blank=True)
+    # Times are stored in UTC and entered/shown in the segment's own zone (a flight from
+    # Guadalajara departs at Guadalajara's clock time).
     starts_at = models.DateTimeField("departs / check-in")
     ends_at = models.DateTimeField("arrives / check-out", null=True, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        help_text="The time zone of the departure / check-in place (e.g. America/Mexico_City).",
+    )
     confirmation_code = models.CharField(max_length=40, blank=True)
     estimated_cost = models.DecimalField(
         max_digits=10, decimal_places=2, validators=money_validators
@@ -183,7 +212,7 @@ class Segment(AuditedModel):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    audit_values = ("kind", "estimated_cost", "actual_cost")
+    audit_values = ("kind", "estimated_cost", "actual_cost", "time_zone")
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -204,6 +233,31 @@ class Segment(AuditedModel):
 
     def audit_label(self) -> str:
         return f"Travel segment #{self.pk}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(settings.TIME_ZONE)
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_ends_at(self):
+        return self.ends_at.astimezone(self.zone) if self.ends_at else None
+
+    @property
+    def when_display(self) -> str:
+        """'Mon 14 Sep 2026, 08:30 to Mon 14 Sep 2026, 11:05 (Mexico City time)'."""
+        fmt = "%a %d %b %Y, %H:%M"
+        text = self.local_starts_at.strftime(fmt)
+        if self.ends_at:
+            text += f" to {self.local_ends_at.strftime(fmt)}"
+        place = self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
+        return f"{text} ({place} time)"
 
     @property
     def cost_group(self) -> str:

@@ -42,6 +42,65 @@ def can_decide(user, tr: TravelRequest) -> bool:
     return user.is_authenticated and user.role == SUPERVISOR and tr.requested_by_id != user.pk
 
 
+OWN_REQUEST = (
+    "Separation of duties: you made this request, so another supervisor decides it. "
+    "You can still follow it here."
+)
+OWN_APPROVAL = (
+    "Separation of duties: you approved the first amount, so another supervisor "
+    "re-approves the higher estimated costs."
+)
+
+
+def decide_refusal(user, tr: TravelRequest) -> str:
+    """Why a supervisor may not decide `tr` (empty when they may)."""
+    if user.is_authenticated and user.role == SUPERVISOR and tr.requested_by_id == user.pk:
+        return OWN_REQUEST
+    return ""
+
+
+def estimated_total(tr: TravelRequest):
+    return tr.segments.aggregate(t=Sum("estimated_cost"))["t"] or ZERO
+
+
+def needs_reapproval(tr: TravelRequest, total=None) -> bool:
+    """Estimated costs above the approved amount must be approved again."""
+    if tr.approved_amount is None:
+        return False
+    return (estimated_total(tr) if total is None else total) > tr.approved_amount
+
+
+def reapprove_refusal(user, tr: TravelRequest) -> str:
+    if not (user.is_authenticated and user.role == SUPERVISOR):
+        return ""  # a role refusal, the generic page says it
+    if tr.requested_by_id == user.pk:
+        return OWN_REQUEST
+    if tr.approver_id == user.pk:
+        return OWN_APPROVAL
+    return ""
+
+
+def can_reapprove(user, tr: TravelRequest) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == SUPERVISOR
+        and not reapprove_refusal(user, tr)
+        and tr.status in (Status.APPROVED, Status.BOOKED)
+    )
+
+
+def missing_documents(tr: TravelRequest) -> list[str]:
+    """International checklist items not done yet (labels)."""
+    if not tr.is_international:
+        return []
+    return [item.get_kind_display() for item in tr.checklist.all() if not item.is_done]
+
+
+def completable_from(tr: TravelRequest):
+    """The first day a trip may be marked completed: its return (or one-way departure)."""
+    return tr.return_on or tr.depart_on
+
+
 def can_manage_booking(user) -> bool:
     return user.is_authenticated and user.role == SUPERVISOR
 

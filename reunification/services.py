@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from cases import services as case_services
 from familysupport.lib import audit
-from familysupport.lib.access import SUPERVISOR
+from familysupport.lib.access import SUPERVISOR, Refused
+from familysupport.lib.dates import today
 from familysupport.lib.notify import notify
 
 from . import selectors
@@ -223,13 +224,24 @@ def travel_request_start_review(
     *, travel_request: TravelRequest, by, expected_version: int | None = None
 ) -> TravelRequest:
     tr = _lock(travel_request)
-    if not selectors.can_decide(by, tr):
-        raise PermissionDenied
+    _check_decider(by, tr)
     _check_transition(tr, "start_review", expected_version)
     tr.status, tr.review_started_at, tr.reviewer = Status.UNDER_REVIEW, timezone.now(), by
     _save(tr, ["status", "review_started_at", "reviewer"])
     _event(tr, "review_started", by)
     return tr
+
+
+def _check_decider(by, tr: TravelRequest) -> None:
+    reason = selectors.decide_refusal(by, tr)
+    if reason:
+        raise Refused(reason)
+    if not selectors.can_decide(by, tr):
+        raise PermissionDenied
+
+
+def _money(value: Decimal) -> str:
+    return f"${value:,.2f}"
 
 
 def _notify_decision(tr: TravelRequest, verb: str) -> None:
@@ -252,8 +264,7 @@ def travel_request_approve(
     expected_version: int | None = None,
 ) -> TravelRequest:
     tr = _lock(travel_request)
-    if not selectors.can_decide(by, tr):
-        raise PermissionDenied
+    _check_decider(by, tr)
     _check_transition(tr, "approve", expected_version)
     amount = tr.amount_requested if amount is None else Decimal(amount)
     if amount < 0:
@@ -277,12 +288,55 @@ def travel_request_approve(
 
 
 @transaction.atomic
+def travel_request_reapprove(
+    *,
+    travel_request: TravelRequest,
+    by,
+    amount: Decimal | None = None,
+    expected_version: int | None = None,
+) -> TravelRequest:
+    """A second supervisor approves estimated costs above the approved amount."""
+    tr = _lock(travel_request)
+    reason = selectors.reapprove_refusal(by, tr)
+    if reason:
+        raise Refused(reason)
+    if not selectors.can_reapprove(by, tr):
+        raise PermissionDenied
+    if expected_version is not None and tr.version != expected_version:
+        raise ValidationError(
+            "This request changed since you opened it. Reload the page to see its current state."
+        )
+    total = selectors.estimated_total(tr)
+    amount = total if amount is None else Decimal(amount)
+    if amount < total:
+        raise ValidationError(
+            {"amount": f"The new amount must cover the estimated costs ({_money(total)})."}
+        )
+    old = tr.approved_amount
+    tr.approved_amount, tr.reapproved_by, tr.reapproved_at = amount, by, timezone.now()
+    _save(tr, ["approved_amount", "reapproved_by", "reapproved_at"])
+    audit.record(
+        action="reunification.travelrequest.reapproved",
+        obj=tr,
+        actor=by,
+        changes={"approved_amount": [str(old), str(amount)]},
+    )
+    notify(
+        recipients=[tr.requested_by],
+        event="reunification.reapproved",
+        title=f"{tr.reference}: the higher travel costs were approved ({_money(amount)})",
+        url=tr.get_absolute_url(),
+        key=f"reunification:reapproved:{tr.pk}:{tr.version}",
+    )
+    return tr
+
+
+@transaction.atomic
 def travel_request_deny(
     *, travel_request: TravelRequest, by, reason: str, expected_version: int | None = None
 ) -> TravelRequest:
     tr = _lock(travel_request)
-    if not selectors.can_decide(by, tr):
-        raise PermissionDenied
+    _check_decider(by, tr)
     _check_transition(tr, "deny", expected_version)
     reason = (reason or "").strip()
     if not reason:
@@ -295,9 +349,23 @@ def travel_request_deny(
     return tr
 
 
+def _check_costs(tr: TravelRequest, doing: str) -> None:
+    total = selectors.estimated_total(tr)
+    if selectors.needs_reapproval(tr, total):
+        raise ValidationError(
+            f"The estimated costs ({_money(total)}) are above the approved amount "
+            f"({_money(tr.approved_amount)}). Another supervisor than the one who approved "
+            f"must re-approve the new amount before the trip is {doing}."
+        )
+
+
 @transaction.atomic
 def travel_request_book(
-    *, travel_request: TravelRequest, by, expected_version: int | None = None
+    *,
+    travel_request: TravelRequest,
+    by,
+    expected_version: int | None = None,
+    override_reason: str = "",
 ) -> TravelRequest:
     tr = _lock(travel_request)
     if not selectors.can_manage_booking(by):
@@ -305,9 +373,31 @@ def travel_request_book(
     _check_transition(tr, "book", expected_version)
     if not tr.segments.exists():
         raise ValidationError("Add at least one travel segment before marking the trip booked.")
+    _check_costs(tr, "booked")
+    missing = selectors.missing_documents(tr)
+    override_reason = (override_reason or "").strip()
+    fields = ["status", "booked_at"]
+    if missing:
+        if not override_reason:
+            raise ValidationError(
+                {
+                    "override_reason": "International travel needs every document first. "
+                    f"Missing: {'; '.join(missing)}. Complete the checklist, or give the "
+                    "reason to book anyway (recorded in the audit trail)."
+                }
+            )
+        tr.documents_override_reason, tr.documents_override_by = override_reason, by
+        fields += ["documents_override_reason", "documents_override_by"]
     tr.status, tr.booked_at = Status.BOOKED, timezone.now()
-    _save(tr, ["status", "booked_at"])
+    _save(tr, fields)
     _event(tr, "booked", by)
+    if missing:
+        audit.record(
+            action="reunification.travelrequest.documents_overridden",
+            obj=tr,
+            actor=by,
+            changes={"missing_documents": missing},
+        )
     notify(
         recipients=[tr.requested_by],
         event="reunification.booked",
@@ -330,6 +420,13 @@ def travel_request_complete(
     if not selectors.can_manage_booking(by):
         raise PermissionDenied
     _check_transition(tr, "complete", expected_version)
+    back_on = selectors.completable_from(tr)
+    if today() < back_on:
+        raise ValidationError(
+            f"The trip can be marked completed from {back_on:%a %-d %b %Y}, "
+            f"its {'return' if tr.return_on else 'departure'} date."
+        )
+    _check_costs(tr, "completed")
     now = timezone.now()
     tr.status, tr.completed_at = Status.COMPLETED, now
     _save(tr, ["status", "completed_at"])
@@ -341,7 +438,8 @@ def travel_request_complete(
     owner = next(u for u in candidates if u is not None and u.is_active)
     for days, due in zip(
         sorted(set(policy.follow_up_days)),
-        follow_up_due_dates(timezone.localdate(now), policy.follow_up_days),
+        # Dated from the family's return, not from the day someone pressed the button.
+        follow_up_due_dates(back_on, policy.follow_up_days),
         strict=True,
     ):
         case_services.task_create(

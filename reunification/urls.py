@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.travel_request_start_review, name="start_review"),
     path("<int:pk>/decide/", views.travel_request_decide, name="decide"),
     path("<int:pk>/book/", views.travel_request_book, name="book"),
+    path("<int:pk>/reapprove/", views.travel_request_reapprove, name="reapprove"),
     path("<int:pk>/complete/", views.travel_request_complete, name="complete"),
     path("<int:pk>/cancel/", views.travel_request_cancel, name="cancel"),
     path("<int:pk>/segments/new/", views.segment_create, name="segment_create"),

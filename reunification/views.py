@@ -22,18 +22,21 @@ from familysupport.lib.access import (
     CASEWORKERS,
     STAFF,
     SUPERVISOR,
+    Refused,
     role_required,
 )
 from familysupport.lib.forms import apply_service_errors
 
 from . import itinerary, selectors, services
 from .forms import (
+    BookForm,
     BudgetForm,
     CaseLookupForm,
     DecisionForm,
     GuidelineForm,
     ListFilterForm,
     PolicyForm,
+    ReapproveForm,
     ReasonForm,
     SegmentForm,
     TravelRequestForm,
@@ -120,6 +123,11 @@ def travel_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             or (tr.requested_by_id == user.pk and tr.status in (Status.DRAFT, Status.SUBMITTED))
         ),
         "can_checklist": user.role in CASEWORKERS and tr.is_open,
+        "needs_reapproval": selectors.needs_reapproval(tr, itinerary.totals(segments)["estimated"]),
+        "can_reapprove": selectors.can_reapprove(user, tr),
+        "decide_refusal": selectors.decide_refusal(user, tr),
+        "completable_from": selectors.completable_from(tr),
+        "today": timezone.localdate(),
         "segments_editable": selectors.can_manage_booking(user)
         and tr.status in services.SEGMENT_EDITABLE,
         # Who may be called and when, for arranging the trip with the family.
@@ -234,10 +242,73 @@ def travel_request_start_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @role_required(SUPERVISOR)
 def travel_request_book(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.travel_request_book, "The trip is booked.")
+    """Book, or say why not: missing documents ask for an override reason on this page."""
+    tr = selectors.travel_request_get_for_user(user=request.user, pk=pk)
+    missing = selectors.missing_documents(tr)
+    data = request.POST if request.method == "POST" else None  # a bare button posts nothing
+    form = BookForm(data, initial={"version": tr.version}, missing=bool(missing))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.travel_request_book(
+                travel_request=tr,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict") and missing:
+                form.add_error(None, exc)
+            else:
+                apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The trip is booked.")
+            return redirect(tr)
+    return render(
+        request,
+        "reunification/travelrequest_book.html",
+        {
+            "tr": tr,
+            "form": form,
+            "missing": missing,
+            "estimated": selectors.estimated_total(tr),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@role_required(SUPERVISOR)
+def travel_request_reapprove(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second supervisor approves estimated costs above the approved amount."""
+    tr = selectors.travel_request_get_for_user(user=request.user, pk=pk)
+    reason = selectors.reapprove_refusal(request.user, tr)
+    if reason:
+        raise Refused(reason)
+    if not selectors.can_reapprove(request.user, tr):
+        raise PermissionDenied
+    total = selectors.estimated_total(tr)
+    data = request.POST if request.method == "POST" else None
+    form = ReapproveForm(data, initial={"version": tr.version, "amount": total})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.travel_request_reapprove(
+                travel_request=tr,
+                by=request.user,
+                amount=form.cleaned_data["amount"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The new amount is approved. The requester was notified.")
+            return redirect(tr)
+    return render(
+        request,
+        "reunification/travelrequest_reapprove.html",
+        {"tr": tr, "form": form, "estimated": total},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @require_POST
@@ -254,6 +325,9 @@ def travel_request_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(SUPERVISOR)
 def travel_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     tr = selectors.travel_request_get_for_user(user=request.user, pk=pk)
+    reason = selectors.decide_refusal(request.user, tr)
+    if reason:
+        raise Refused(reason)
     if not selectors.can_decide(request.user, tr):
         raise PermissionDenied
     budget = selectors.budget_status(year=timezone.localdate().year)

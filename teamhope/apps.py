@@ -14,3 +14,5 @@ class TeamhopeConfig(AppConfig):
         timeline.register(case_entries)
         events.family_consent_withdrawn.connect(services.matches_end_on_consent_withdrawn)
         events.case_purging.connect(retention.purge_for_case)
+        events.family_merged.connect(services.matches_follow_merge)
+        events.family_unmerged.connect(services.matches_follow_unmerge)

@@ -307,3 +307,42 @@ def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> E
         ]
     )
     return escalation
+
+
+MERGE_END_NOTE = "Family merged into another with its own peer parent."
+
+
+def matches_follow_merge(*, source, target, merge, by: User, **_) -> None:
+    """events.family_merged: the duplicate's matches now belong to the kept family.
+
+    A household has one peer parent at a time: if both families had an active match, the
+    duplicate's is ended (and reopened if the merge is undone).
+    """
+    active_source = PeerMatch.objects.filter(family=source, ended_at__isnull=True).first()
+    if active_source and PeerMatch.objects.filter(family=target, ended_at__isnull=True).exists():
+        active_source.ended_at, active_source.ended_by = timezone.now(), by
+        active_source.end_reason, active_source.end_note = PeerMatch.EndReason.OTHER, MERGE_END_NOTE
+        active_source.save()
+        merge.record_moved("teamhope.peermatch.ended", [active_source.pk])
+    moved = []
+    for match in PeerMatch.objects.filter(family=source):
+        match.family = target
+        match.save()
+        moved.append(match.pk)
+    merge.record_moved("teamhope.peermatch", moved)
+
+
+def matches_follow_unmerge(*, source, target, merge, **_) -> None:
+    """events.family_unmerged: the matches that moved go back; one ended by the merge reopens."""
+    for match in PeerMatch.objects.filter(
+        pk__in=merge.moved_ids("teamhope.peermatch"), family=target
+    ):
+        match.family = source
+        match.save()
+    for match in PeerMatch.objects.filter(pk__in=merge.moved_ids("teamhope.peermatch.ended")):
+        if (
+            match.end_note == MERGE_END_NOTE
+            and not PeerMatch.objects.filter(family=match.family, ended_at__isnull=True).exists()
+        ):
+            match.ended_at, match.ended_by, match.end_reason, match.end_note = None, None, "", ""
+            match.save()

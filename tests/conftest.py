@@ -59,6 +59,16 @@ def pytest_runtest_teardown(item, nextitem):
             restore_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _closed_broker_breaker():
+    """Each test starts with the broker circuit breaker closed (it is per process)."""
+    from familysupport.lib.broker import reset_breaker
+
+    reset_breaker()
+    yield
+    reset_breaker()
+
+
 def mfa_login(client: Client, user: User) -> Client:
     """Sign in as if password and TOTP were both passed (the login flow is tested apart)."""
     client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")

@@ -1,9 +1,9 @@
 """Who may see or change what: the one place views ask.
 
-Rules per record live in each app's `rules.py` (the `rules` library); this module has
-the role checks every view starts with and the fetch helper every selector uses:
-404 for someone who may not know a record exists, 403 for someone who may see it but
-not change it.
+Rules per record live in each app's selectors (`<app>/selectors.py`: querysets scoped to
+what a user may see, and `can_*` predicates for what they may change); this module has the
+role checks every view starts with and the fetch helper every selector uses: 404 for
+someone who may not know a record exists, 403 for someone who may see it but not change it.
 """
 
 from __future__ import annotations
@@ -17,17 +17,26 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from accounts.models import STAFF_ROLES, User
+from familysupport.lib.roles import STAFF_ROLES, Role
 
 M = TypeVar("M", bound=Model)
 
-ADVOCATE = User.Role.ADVOCATE
-SUPERVISOR = User.Role.SUPERVISOR
-ADMINISTRATOR = User.Role.ADMINISTRATOR
-PROVIDER = User.Role.PROVIDER
-VOLUNTEER = User.Role.VOLUNTEER
+ADVOCATE = Role.ADVOCATE
+SUPERVISOR = Role.SUPERVISOR
+ADMINISTRATOR = Role.ADMINISTRATOR
+PROVIDER = Role.PROVIDER
+VOLUNTEER = Role.VOLUNTEER
 STAFF = STAFF_ROLES
 CASEWORKERS = frozenset({ADVOCATE, SUPERVISOR})  # those who change case work
+
+
+class Refused(PermissionDenied):
+    """A 403 whose reason is shown to the user (a rule they can understand, e.g. separation
+    of duties), where a plain PermissionDenied shows the generic "your role" page."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def has_role(user: Any, roles: Iterable[str]) -> bool:

@@ -106,7 +106,7 @@ def record(
 ) -> None:
     from django.contrib.contenttypes.models import ContentType
 
-    from accounts.models import AuditEntry
+    from familysupport.lib.models import AuditEntry
 
     info = _request_ctx.get()
     if actor is None and info is not None and getattr(info.user, "is_authenticated", False):

@@ -4,8 +4,9 @@ Every job is a sweeper: it derives what is due from PostgreSQL on each run, so a
 tick lost while Redis was down is caught by the next one. What a job sent is recorded in
 `SentNotice` with a unique key (job, object, period or threshold), claimed in the same
 transaction as the notifications it writes: running a job twice, or on two workers at the
-same moment, sends nothing twice. Each run leaves an `accounts.JobRun` row (when, how long,
-how many, the error's type) for the staff page; administrators can ask for a run now.
+same moment, sends nothing twice. Each run leaves a `JobRun` row (when, how long, how many,
+the error's type; familysupport/lib/models.py) for the staff page; administrators can
+ask for a run now.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from familysupport.lib import audit, dates
+from familysupport.lib import audit, broker, dates
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def claim(*, job: str, object_key: str, period: str) -> bool:
     Call inside the transaction that writes the notifications: if it rolls back, the claim
     goes with it. A concurrent claimer blocks on the unique index until the first commits.
     """
-    from accounts.models import SentNotice
+    from familysupport.lib.models import SentNotice
 
     try:
         with transaction.atomic():
@@ -50,7 +51,7 @@ def claim(*, job: str, object_key: str, period: str) -> bool:
 
 def sent_periods(*, job: str, object_keys: Iterable[str]) -> dict[str, set[str]]:
     """{object_key: {periods already sent}} in one query (prefilter before claiming)."""
-    from accounts.models import SentNotice
+    from familysupport.lib.models import SentNotice
 
     out: dict[str, set[str]] = {}
     keys = list(object_keys)
@@ -69,7 +70,7 @@ ESCALATED = "escalated"
 
 def reminders_sent(*, job: str, object_key: str, period_prefix: str = "") -> int:
     """How many notices `job` sent about `object_key` (optionally: periods with a prefix)."""
-    from accounts.models import SentNotice
+    from familysupport.lib.models import SentNotice
 
     return (
         SentNotice.objects.filter(job=job, object_key=object_key, period__startswith=period_prefix)
@@ -115,7 +116,7 @@ def register(name: str, description: str) -> Callable[[Callable[..., int]], Call
 
 
 def all_jobs() -> dict[str, Job]:
-    autodiscover_modules("jobs")  # each app's <app>/jobs.py registers its sweepers
+    autodiscover_modules("tasks")  # each app's <app>/tasks.py registers its sweepers
     return dict(sorted(_REGISTRY.items()))
 
 
@@ -125,7 +126,7 @@ def run(name: str, *, trigger: str = "command") -> int:
     return _execute(_start(name, trigger=trigger), job.run)
 
 
-# --- the run log (accounts.JobRun): one row per run --------------------------------------
+# --- the run log (JobRun): one row per run --------------------------------------
 #
 # Rows are written outside any job transaction (autocommit in a worker), so a running job
 # shows as running and a failed one keeps its row. Only the exception's type is stored:
@@ -144,7 +145,7 @@ def _trigger() -> str:
 
 
 def _start(name: str, *, trigger: str):
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     now = timezone.now()
     return JobRun.objects.create(
@@ -158,7 +159,7 @@ def _error_type(exc: BaseException) -> str:
 
 
 def _finish(record, **fields: Any) -> None:
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     try:
         JobRun.objects.filter(pk=record.pk).update(finished_at=timezone.now(), **fields)
@@ -167,7 +168,7 @@ def _finish(record, **fields: Any) -> None:
 
 
 def _execute(record, call: Callable[[], int]) -> int:
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     token = _recording.set(True)
     started = time.monotonic()
@@ -196,7 +197,7 @@ def _execute(record, call: Callable[[], int]) -> int:
 
 def open_run(name: str):
     """A "run now" still waiting or queued, or a run under way, for this job (or None)."""
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     Status = JobRun.Status
     fresh = timezone.now() - JobRun.STALE_AFTER
@@ -219,7 +220,7 @@ def request_run(*, name: str, by) -> tuple[Any, str]:
     enqueues it once Redis is back. Sweepers are idempotent, so a second run never sends
     twice; an open request is reused rather than stacking up more.
     """
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     if name not in all_jobs():
         raise KeyError(name)
@@ -236,12 +237,11 @@ def request_run(*, name: str, by) -> tuple[Any, str]:
 
 def dispatch(record) -> bool:
     """Hand a requested run to Celery with the short broker timeouts; never raises."""
-    from accounts import tasks
-    from accounts.models import JobRun
+    from familysupport.lib import tasks
+    from familysupport.lib.models import JobRun
 
-    try:
-        tasks.run_job.apply_async(args=[record.pk, record.job], retry=False)
-    except Exception:  # the broker is down or slow; the row stays pending for the sweep
+    if not broker.publish(tasks.run_job, args=[record.pk, record.job]):
+        # The broker is down or slow; the row stays pending for the sweep.
         log.warning("job %s: could not enqueue run %s; the sweep will retry", record.job, record.pk)
         return False
     JobRun.objects.filter(
@@ -256,7 +256,7 @@ def dispatch_pending(*, limit: int = 20) -> int:
     Stops at the first failure: the broker is still down. Two sweeps enqueueing the same row
     is harmless: only one task can move it from pending/queued to running.
     """
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     Status = JobRun.Status
     lost = timezone.now() - REQUEUE_AFTER
@@ -274,8 +274,8 @@ def dispatch_pending(*, limit: int = 20) -> int:
 
 
 def run_requested(*, run_id: int, name: str) -> int:
-    """Run a requested job (the `accounts.tasks.run_job` task); at most once per request."""
-    from accounts.models import JobRun
+    """Run a requested job (the task `familysupport.lib.tasks.run_job`); at most once each."""
+    from familysupport.lib.models import JobRun
 
     now = timezone.now()
     claimed = JobRun.objects.filter(
@@ -295,16 +295,16 @@ def run_requested(*, run_id: int, name: str) -> int:
 
 
 def beat_task_name(name: str) -> str:
-    """`faon.license_renewal` → its beat task `faon.jobs.license_renewal_task`."""
+    """`faon.license_renewal` → its beat task `faon.tasks.license_renewal_task`."""
     app_label, job = name.split(".", 1)
-    return f"{app_label}.jobs.{job}_task"
+    return f"{app_label}.tasks.{job}_task"
 
 
 def beat_entry(name: str):
-    from familysupport.celery import app
+    from celery import current_app  # the project's app (familysupport/celery.py)
 
     task = beat_task_name(name)
-    for entry in app.conf.beat_schedule.values():
+    for entry in current_app.conf.beat_schedule.values():
         if entry["task"] == task:
             return entry["schedule"]
     return None
@@ -372,7 +372,7 @@ class Overview:
 
 def _latest_per_job(names: list[str], **filters: Any) -> dict[str, Any]:
     """The newest JobRun of each job, one query: a UNION of per-job index probes."""
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     if not names:
         return {}
@@ -386,7 +386,7 @@ def _latest_per_job(names: list[str], **filters: Any) -> dict[str, Any]:
 
 def overview(*, now: datetime | None = None) -> Overview:
     """Everything the job page shows, in a fixed number of queries."""
-    from accounts.models import JobRun, OutboundEmail
+    from familysupport.lib.models import JobRun, OutboundEmail
 
     now = now or timezone.now()
     registry = all_jobs()

@@ -19,7 +19,6 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Family Advocacy Division")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,9 +34,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
+    "familysupport.lib",
     "accounts",
     "cases",
     "referrals",
@@ -114,7 +112,6 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
@@ -150,6 +147,13 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": False}  # axes owns failed-login throttling
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Wrong second factors count against the same axes lock as wrong passwords (accounts/lockout.py).
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.LimitedAuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.LimitedReauthenticateForm",
+    "authenticate_webauthn": "accounts.mfa_forms.LimitedAuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.mfa_forms.LimitedReauthenticateWebAuthnForm",
+}
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Family Support Portal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
@@ -206,7 +210,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Security headers. CSP is nonce-based; nothing is loaded from another host.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
@@ -251,6 +254,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
+# Hand-offs from a web request (familysupport/lib/broker.py): their own connection with a
+# short timeout, at most one per transaction, and a circuit breaker that skips them for a
+# while after a failed or slow one (the outbox and job sweeps deliver what was skipped).
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
+BROKER_SLOW_SECONDS = env.float("BROKER_SLOW_SECONDS", default=0.25)
+BROKER_BREAKER_SECONDS = env.int("BROKER_BREAKER_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,
@@ -266,8 +275,8 @@ LOGGING = {
 }
 INVITE_TIMEOUT_SECONDS = env.int("INVITE_TIMEOUT_SECONDS", default=72 * 60 * 60)
 
-# Lockout is by username on purpose (STACK.md): locking by IP would let one attacker lock
-# out a whole office behind one NAT address.
+# Lockout is by username on purpose: locking by IP would let one attacker lock out a whole
+# office behind one NAT address (README, "Configuration": AXES_*).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Privacy (README "Privacy"): how long a break-glass opening of a restricted case lasts,

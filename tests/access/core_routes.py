@@ -31,7 +31,7 @@ def _job_under_way(world: World) -> dict:
     # broker, so the matrix never puts a message on the shared Redis.
     from django.utils import timezone
 
-    from accounts.models import JobRun
+    from familysupport.lib.models import JobRun
 
     JobRun.objects.create(
         job="cases.followup_digest",
@@ -102,6 +102,7 @@ ROUTES = [
     Route("accounts:user_edit", allow=ADMIN, build=_user_pk),
     Route("accounts:user_deactivate", allow=ADMIN, build=_user_pk, post_only=True),
     Route("accounts:user_reactivate", allow=ADMIN, build=_user_pk, post_only=True),
+    Route("accounts:user_unlock", allow=ADMIN, build=_user_pk, post_only=True),
     Route("accounts:user_resend_invite", allow=ADMIN, build=_user_pk, post_only=True),
     Route("accounts:invite_accept", public=True, allow=ALL_SIGNED_IN, build=_invite),
     Route("accounts:audit_list", allow=expand({"administrator", "supervisor"})),

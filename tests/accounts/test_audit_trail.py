@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from accounts.models import AuditEntry, User
+from accounts.models import User
 from familysupport.lib import audit
 from familysupport.lib.audit import AuditBypassError
+from familysupport.lib.models import AuditEntry
 
 
 @pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEntry, OutboundEmail, User
-from accounts.services import outbound_email_sweep
+from accounts.models import User
+from familysupport.lib.models import AuditEntry, OutboundEmail
+from familysupport.lib.outbox import outbound_email_sweep
 from tests.factories import UserFactory
 
 

@@ -17,7 +17,7 @@ PASSWORD = "maple river lantern quietly 77"
 
 
 def _link(to: str, pattern: str) -> str:
-    from accounts.models import OutboundEmail
+    from familysupport.lib.models import OutboundEmail
 
     body = OutboundEmail.objects.filter(to=to).order_by("-pk").values_list("body_text", flat=True)
     for text in body:

@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import AuditEntry
 from cases.models import BreakGlass, CaseAccessGrant, FamilyContactRules, LegalHold
+from familysupport.lib.models import AuditEntry
 from tests.browser.conftest import sign_out
 from tests.cases.factories import CaseFactory, FamilyFactory
 

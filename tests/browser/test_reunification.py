@@ -107,3 +107,75 @@ def test_request_approve_book_and_print_itinerary(
     assert download.value.suggested_filename == f"itinerary-{tr.reference}.pdf"
     tr.refresh_from_db()
     assert tr.status == TravelRequest.Status.BOOKED
+
+
+def test_safeguards_reapproval_time_zone_and_documents_override(
+    page, live_server, browser, browser_user, signed_in, assert_accessible
+):
+    """A Guadalajara flight above the approved amount: the approver is refused with the
+    reason, a second supervisor re-approves, then books with a documents override."""
+    from decimal import Decimal
+
+    from reunification.models import Segment, TravelRequest
+    from reunification.services import _ensure_checklist
+    from tests.reunification.factories import in_status
+
+    approver = browser_user("supervisor")
+    second = browser_user("supervisor")
+    tr = in_status(
+        "approved",
+        approver=approver,
+        amount_requested=Decimal("2200.00"),
+        is_international=True,
+        destination_country="MX",
+        destination_city="Guadalajara",
+    )
+    _ensure_checklist(tr)
+    detail = f"{live_server.url}{tr.get_absolute_url()}"
+
+    signed_in(approver)
+    page.goto(detail)
+    page.get_by_role("link", name="Add segment").first.click()
+    page.get_by_label("Kind").select_option("flight")
+    page.get_by_label("Carrier / provider").fill("Demo Air")
+    page.get_by_label("From", exact=True).fill("Guadalajara (GDL)")
+    page.get_by_label("Departs / check-in").fill("2026-09-14T08:30")
+    page.get_by_label("Time zone of the times").select_option("America/Mexico_City")
+    page.get_by_label("Estimated cost").fill("2490.00")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save segment").click()
+    expect(page.locator("#reapproval-needed")).to_contain_text("$2,490.00")
+    expect(page.get_by_text("Mon 14 Sep 2026, 08:30 (Mexico City time)")).to_be_visible()
+    expect(page.get_by_role("button", name="Mark booked")).to_have_count(0)
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/reunification/{tr.pk}/reapprove/")
+    expect(page.locator("#refusal-reason")).to_contain_text("you approved the first amount")
+    assert Segment.objects.get().starts_at.isoformat() == "2026-09-14T14:30:00+00:00"
+
+    context = browser.new_context()
+    sup = context.new_page()
+    sup.set_default_timeout(15_000)
+    sign_in(sup, live_server, second)
+    sup.goto(detail)
+    sup.get_by_role("link", name="Re-approve the new amount").click()
+    sup.get_by_label("New approved amount").fill("2000")
+    sup.get_by_role("button", name="Re-approve the new amount").click()
+    expect(sup.get_by_text("The new amount must cover the estimated costs")).to_be_visible()
+    assert_accessible(sup)
+    sup.get_by_label("New approved amount").fill("2490.00")
+    sup.get_by_role("button", name="Re-approve the new amount").click()
+    expect(sup.get_by_text("The new amount is approved.")).to_be_visible()
+    sup.get_by_role("button", name="Mark booked").click()
+    expect(sup.get_by_text("International travel needs every document first")).to_be_visible()
+    assert_accessible(sup)
+    sup.get_by_label("Reason to book without every document").fill(
+        "Consulate confirmed the visas by phone."
+    )
+    sup.get_by_role("button", name="Mark booked").click()
+    expect(sup.get_by_text("The trip is booked.")).to_be_visible()
+    expect(sup.get_by_text("Without every document, decided by")).to_be_visible()
+    assert_accessible(sup)
+    context.close()
+    tr.refresh_from_db()
+    assert tr.status == TravelRequest.Status.BOOKED
+    assert tr.approved_amount == Decimal("2490.00") and tr.reapproved_by == second

@@ -36,7 +36,7 @@ def _fits_the_phone(page) -> bool:
 def test_volunteer_logs_a_call_and_escalates_on_a_phone(
     page, live_server, volunteer_match, signed_in, assert_accessible
 ):
-    from accounts.models import Notification
+    from familysupport.lib.models import Notification
     from teamhope.models import Escalation, PeerCall
 
     volunteer_user, advocate, _match = volunteer_match

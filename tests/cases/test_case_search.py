@@ -168,3 +168,50 @@ def test_family_suggest_finds_a_substring_of_the_contact_name(advocate):
     family = FamilyFactory(contact_name="Anastasia Vandermolen", display_name="Vandermolen family")
     found = selectors.family_suggest(user=advocate, name="ndermol")
     assert [s.family for s in found] == [family]
+
+
+# --- a broad filter pays for a page, not for a COUNT of every case ------------------------
+
+
+def test_case_list_count_stops_at_the_cap(adv_client, families, monkeypatch):
+    from cases import views
+
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 2)
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 1)
+    response = adv_client.get(LIST)
+    html = response.content.decode()
+    assert "2+ cases" in html and "narrow the filters" in html
+    assert "Page 1 of 2+" in html
+    assert response.context["page"].paginator.num_pages == 2  # the pages end at the cap
+    html = adv_client.get(LIST, {"q": "Marsh"}).content.decode()
+    assert "1 case" in html and "narrow the filters" not in html
+
+
+def test_case_list_count_reads_at_most_cap_rows(advocate, families):
+    from familysupport.lib.counts import CappedPaginator
+
+    qs = selectors.case_list_visible_to(user=advocate).order_by("-opened_at", "-pk")
+    with CaptureQueriesContext(connection) as ctx:
+        paginator = CappedPaginator(qs, 25, cap=2)
+        assert (paginator.count, str(paginator.total), paginator.is_capped) == (2, "2+", True)
+    [query] = ctx.captured_queries
+    assert "LIMIT 3" in query["sql"]
+
+
+def test_case_list_advocate_filter_renders_every_caseworker_once(adv_client, advocate):
+    """The advocate <select> is written without a template per option (FastSelect): same
+    options, the chosen one selected, its label escaped, no COUNT of the choices first."""
+    from accounts.models import User
+
+    advocate.full_name = "Ana <b>Ortiz</b>"
+    advocate.save()
+    with CaptureQueriesContext(connection) as ctx:
+        html = adv_client.get(LIST, {"assigned_advocate": advocate.pk}).content.decode()
+    select = html.split('name="assigned_advocate"', 1)[1].split("</select>", 1)[0]
+    caseworkers = User.objects.filter(is_active=True, role__in=["advocate", "supervisor"])
+    assert select.count("<option") == caseworkers.count() + 1  # and the empty choice
+    assert f'<option value="{advocate.pk}" selected>Ana &lt;b&gt;Ortiz&lt;/b&gt;</option>' in select
+    assert 'id="id_assigned_advocate"' in html
+    assert not any(
+        'COUNT(*) AS "__count" FROM "accounts_user"' in q["sql"] for q in ctx.captured_queries
+    )

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Notification
 from cases import services
 from cases.models import Case
+from familysupport.lib.models import AuditEntry, Notification
 
 from .factories import CaseFactory
 

@@ -11,9 +11,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, OutboundEmail
 from cases import contact_rules, services
 from cases.models import ContactMethod, FamilyContactRules, Task
+from familysupport.lib.models import AuditEntry, OutboundEmail
 
 from .factories import CaseFactory, FamilyFactory, ResourceFactory
 

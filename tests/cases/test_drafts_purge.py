@@ -8,10 +8,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import JobRun
-from cases import jobs, services
+from cases import services
+from cases import tasks as jobs
 from cases.models import ContactDraft
 from familysupport.lib import jobs as job_registry
+from familysupport.lib.models import JobRun
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_the_purge_is_a_scheduled_job_with_a_run_log(advocate):
     assert jobs.DRAFTS_JOB in job_registry.all_jobs()
     assert job_registry.beat_entry(jobs.DRAFTS_JOB) is not None
     scheduled = {e["task"] for e in app.conf.beat_schedule.values()}
-    assert "cases.jobs.drafts_purge_task" in scheduled
+    assert "cases.tasks.drafts_purge_task" in scheduled
     with time_machine.travel(timezone.now() - dt.timedelta(days=20), tick=False):
         _draft(advocate)
     jobs.drafts_purge_task.apply()

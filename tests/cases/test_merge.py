@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import AuditEntry
 from cases import services
 from cases.models import Family
+from familysupport.lib.models import AuditEntry
 
 from .factories import CaseFactory, FamilyFactory, PersonFactory
 

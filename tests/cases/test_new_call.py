@@ -11,8 +11,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification, OutboundEmail
 from cases.models import Case, CaseAlert, Contact, ContactDraft, Family, Task
+from familysupport.lib.models import AuditEntry, Notification, OutboundEmail
 
 from .factories import CaseFactory, FamilyFactory
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry
 from cases.models import Case
+from familysupport.lib.models import AuditEntry
 
 from .factories import CaseAlertFactory, CaseFactory, ContactFactory, PersonFactory, TaskFactory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 
 from .factories import CaseFactory
 

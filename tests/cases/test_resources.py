@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import OutboundEmail
 from cases.models import Resource, ResourceFeedback, ResourceShare
+from familysupport.lib.models import OutboundEmail
 
 from .factories import ResourceFactory
 

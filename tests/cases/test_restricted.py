@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification, OutboundEmail
 from cases import restricted, selectors
 from cases.models import BreakGlass, CaseAccessGrant
+from familysupport.lib.models import AuditEntry, Notification, OutboundEmail
 from reports import dashboards
 
 from .factories import CaseFactory, ContactFactory, FamilyFactory, TaskFactory

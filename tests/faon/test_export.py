@@ -9,7 +9,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEntry, User
+from accounts.models import User
+from familysupport.lib.models import AuditEntry
 
 from .factories import ProviderFactory
 

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Notification, OutboundEmail, User
+from accounts.models import User
+from familysupport.lib.models import Notification, OutboundEmail
 from faon import uploads
 from faon.models import Application, InsurancePolicy, License, Provider
 

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Notification, OutboundEmail, User
+from accounts.models import User
+from familysupport.lib.models import AuditEntry, Notification, OutboundEmail
 from faon import selectors
 
 from .factories import ProviderFactory

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import AuditEntry, User
+from accounts.models import User
+from familysupport.lib.models import AuditEntry
 from faon import selectors, services
 from faon.models import License, Provider
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import AuditEntry, OutboundEmail, User
+from accounts.models import User
+from familysupport.lib.models import AuditEntry, OutboundEmail
 from faon import services
 from faon.models import License, Provider, ProviderStatusChange, Verification
 

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.models import OutboundEmail, User
+from accounts.models import User
 from cases import services as cases_services
 from cases.models import Contact
 from familysupport.lib import jobs
+from familysupport.lib.models import OutboundEmail
 from referrals.models import Referral
 from reunification import services as reunification_services
 from tests.cases.factories import CaseFactory, FamilyFactory, PersonFactory, TaskFactory

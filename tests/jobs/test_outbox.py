@@ -15,11 +15,11 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections
 from django.utils import timezone
 
-from accounts import services
-from accounts.models import OutboundEmail
 from familysupport.lib import dates, jobs
+from familysupport.lib import outbox as services
+from familysupport.lib.models import OutboundEmail
 from familysupport.lib.notify import enqueue_email, notify
-from faon import jobs as faon_jobs
+from faon import tasks as faon_jobs
 from tests.factories import UserFactory
 from tests.jobs.broker import UNREACHABLE, broker_at
 

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.models import AuditEntry, Notification, OutboundEmail, User
-from referrals import jobs as referral_jobs
+from accounts.models import User
+from familysupport.lib.models import AuditEntry, Notification, OutboundEmail
+from referrals import tasks as referral_jobs
 from referrals.models import Referral
 from tests.cases.factories import CaseFactory
 from tests.factories import UserFactory

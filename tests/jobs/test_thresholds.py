@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.models import Notification, OutboundEmail, SentNotice, User
-from cases import jobs as case_jobs
+from accounts.models import User
+from cases import tasks as case_jobs
 from cases.models import Case
 from familysupport.lib import dates, jobs
-from faon import jobs as faon_jobs
+from familysupport.lib.models import Notification, OutboundEmail, SentNotice
 from faon import selectors as faon_selectors
+from faon import tasks as faon_jobs
 from faon.models import ComplianceSnapshot, Provider
 from tests.cases.factories import TaskFactory
 from tests.factories import UserFactory
@@ -367,4 +368,4 @@ def test_every_registered_job_has_a_beat_entry():
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     for name in jobs.all_jobs():
         app_label, job = name.split(".", 1)
-        assert f"{app_label}.jobs.{job}_task" in scheduled, name
+        assert f"{app_label}.tasks.{job}_task" in scheduled, name

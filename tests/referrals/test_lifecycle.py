@@ -10,9 +10,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification
-from referrals import jobs as referral_jobs
+from familysupport.lib.models import AuditEntry, Notification
 from referrals import services
+from referrals import tasks as referral_jobs
 from referrals.models import Referral, ReferralEvent
 
 from .factories import AgencyFactory, ProviderFactory, ReferralFactory, consenting_case

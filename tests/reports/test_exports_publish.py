@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 from reports import exports
 from reports.models import ReportSnapshot
 

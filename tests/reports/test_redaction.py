@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 from reports import list_exports, redaction
 from tests.cases.factories import CaseFactory, FamilyFactory
 

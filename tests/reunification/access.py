@@ -27,6 +27,17 @@ def _request(status: str, *, international: bool = False):
     return build
 
 
+def _over_approved(world: World) -> dict:
+    """Approved by the other supervisor; segments now above the approved amount."""
+    from tests.reunification.factories import SegmentFactory, in_status
+
+    tr = in_status(
+        "approved", requested_by=world.owner["advocate"], approver=world.other["supervisor"]
+    )
+    SegmentFactory(travel_request=tr, estimated_cost=tr.approved_amount + 100)
+    return {"pk": tr.pk}
+
+
 def _segment(world: World) -> dict:
     kwargs = _request("approved")(world)
     return {**kwargs, "segment_pk": world.data["segment"].pk}
@@ -66,7 +77,10 @@ ROUTES = [
     Route("reunification:start_review", allow=SUP, build=_request("submitted"), post_only=True),
     # The requester is the owning advocate, so every supervisor may decide.
     Route("reunification:decide", allow=SUP, build=_request("under_review")),
-    Route("reunification:book", allow=SUP, build=_request("approved"), post_only=True),
+    # GET shows the booking page (missing documents → an override reason field).
+    Route("reunification:book", allow=SUP, build=_request("approved")),
+    # Separation of duties: the supervisor who approved may not re-approve (403 with reason).
+    Route("reunification:reapprove", allow={"supervisor"}, build=_over_approved),
     Route("reunification:complete", allow=SUP, build=_request("booked"), post_only=True),
     # The requester may withdraw a draft or submitted request; supervisors cancel any.
     Route("reunification:cancel", allow={"advocate", *SUP}, build=_request("submitted")),

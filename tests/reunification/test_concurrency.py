@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
-from accounts.models import AuditEntry, Notification
+from familysupport.lib.models import AuditEntry, Notification
 from reunification import services
 from reunification.models import TravelRequest
 from tests.reunification.factories import in_status

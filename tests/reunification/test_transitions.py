@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification
 from cases.models import Task
+from familysupport.lib.models import AuditEntry, Notification
 from reunification import services
 from reunification.models import AssistancePolicy, TravelRequest
 from tests.reunification.factories import SegmentFactory, in_status
@@ -48,7 +49,11 @@ def _actor(action, tr, supervisor):
     [(a, s) for a, starts in services.TRANSITIONS.items() for s in starts],
 )
 def test_every_legal_transition(action, start, supervisor):
-    tr = in_status(start)
+    # A trip is completed once it is over: the completable one travelled last week.
+    past = (
+        {"depart_on": timezone.localdate() - dt.timedelta(days=9)} if action == "complete" else {}
+    )
+    tr = in_status(start, **past)
     if action == "book":
         SegmentFactory(travel_request=tr)
     before = tr.version
@@ -156,7 +161,8 @@ def test_stale_version_is_refused(supervisor):
 
 @time_machine.travel(dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC), tick=False)
 def test_complete_creates_follow_up_tasks_on_the_case(supervisor):
-    tr = in_status(S.BOOKED)
+    # Follow-ups count from the return date (10 March), not from the click.
+    tr = in_status(S.BOOKED, depart_on=dt.date(2026, 3, 2), return_on=dt.date(2026, 3, 10))
     services.travel_request_complete(travel_request=tr, by=supervisor)
     tasks = list(Task.objects.filter(case=tr.case).order_by("due_on"))
     assert [t.due_on for t in tasks] == [
@@ -173,7 +179,7 @@ def test_follow_up_schedule_is_configurable(supervisor, administrator):
     services.assistance_policy_update(
         by=administrator, recommend_up_to_percent=Decimal("150"), follow_up_days=[7, 1]
     )
-    tr = in_status(S.BOOKED)
+    tr = in_status(S.BOOKED, depart_on=dt.date(2026, 3, 1), return_on=dt.date(2026, 3, 10))
     services.travel_request_complete(travel_request=tr, by=supervisor)
     assert sorted(Task.objects.filter(case=tr.case).values_list("due_on", flat=True)) == [
         dt.date(2026, 3, 11),
@@ -278,7 +284,7 @@ def test_costs_are_decimal(supervisor):
 
 
 def test_follow_ups_go_to_an_active_owner(supervisor):
-    tr = in_status(S.BOOKED)
+    tr = in_status(S.BOOKED, depart_on=timezone.localdate() - dt.timedelta(days=9))
     tr.case.assigned_advocate.is_active = False
     tr.case.assigned_advocate.save()
     services.travel_request_complete(travel_request=tr, by=supervisor)

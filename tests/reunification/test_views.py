@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import AuditEntry
+from familysupport.lib.models import AuditEntry
 from reunification.models import PovertyGuideline, Segment, TravelBudget, TravelRequest
 from tests.reunification.factories import (
     PersonFactory,
@@ -238,7 +239,7 @@ def test_segment_ending_before_it_starts_is_400(login, supervisor):
 
 
 def test_book_complete_and_costs(login, supervisor):
-    tr = in_status(S.APPROVED)
+    tr = in_status(S.APPROVED, depart_on=timezone.localdate() - dt.timedelta(days=5))
     client = login(supervisor)
     add = client.post(
         reverse("reunification:segment_create", args=[tr.pk]),

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import Notification, OutboundEmail
 from cases import services as case_services
+from familysupport.lib.models import Notification, OutboundEmail
 from teamhope import services
 from teamhope.models import PeerCall, PeerMatch
 
@@ -93,14 +93,27 @@ def test_withdrawal_through_the_family_form_ends_the_match(login, volunteer, nam
     _assert_family_hidden(client, named_match)
 
 
-def test_merged_family_is_hidden_from_the_volunteer(login, volunteer, named_match, supervisor):
+def test_a_merge_moves_the_match_to_the_kept_family_under_its_consent(
+    login, volunteer, named_match, supervisor
+):
+    """The household keeps its peer parent; the volunteer now sees the kept family (only
+    while that family consents), never the merged-away record."""
     client = login(volunteer.user)
     assert client.get(reverse("teamhope:call_log", args=[named_match.pk])).status_code == 200
+    merged_away = named_match.family
     _merge_away(named_match, supervisor)
     named_match.refresh_from_db()
     assert named_match.ended_at is None  # a merge alone does not end the match
+    merged_away.refresh_from_db()
+    assert named_match.family_id == merged_away.merged_into_id
+    kept = named_match.family
+    html = client.get(reverse("teamhope:my_families")).content.decode()
+    assert merged_away.phone not in html
+    assert (kept.phone in html) == kept.consent_team_hope_contact
+    _withdraw_consent_only(named_match)
     named_match.family.refresh_from_db()
-    _assert_family_hidden(client, named_match)
+    for name in VOLUNTEER_FAMILY_PAGES:
+        assert client.get(reverse(name, args=[named_match.pk])).status_code == 404, name
 
 
 # --- the service cases calls when consent is withdrawn ---------------------------------

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from accounts.models import Notification, OutboundEmail
+from familysupport.lib.models import Notification, OutboundEmail
 from teamhope import services
 from teamhope.models import Escalation, PeerCall
 

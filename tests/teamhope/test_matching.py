@@ -9,8 +9,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import Notification
 from cases.models import Case
+from familysupport.lib.models import Notification
 from teamhope import selectors, services
 from teamhope.models import PeerMatch, Volunteer
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import OutboundEmail, User
+from accounts.models import User
+from familysupport.lib.models import OutboundEmail
 from teamhope.models import Volunteer
 
 from .factories import PeerMatchFactory, VolunteerFactory

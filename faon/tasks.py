@@ -18,8 +18,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import SentNotice, User
+from accounts.models import User
 from familysupport.lib import dates, jobs
+from familysupport.lib.models import SentNotice
 from familysupport.lib.notify import notify
 
 from . import compliance, selectors, services

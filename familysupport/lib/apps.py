@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class LibConfig(AppConfig):
+    """The ground floor as a Django app (label `lib`): the cross-cutting records every app
+    writes (audit trail, job runs, sent-log, outbox, notifications). It imports no app."""
+
+    name = "familysupport.lib"
+    label = "lib"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Portal core"

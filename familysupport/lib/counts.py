@@ -1,0 +1,119 @@
+"""Counting without a query per figure: the home page's panels and the lists' totals.
+
+- `count_many(a=qs, b=qs2)`: several counts in ONE statement (a scalar subquery each).
+- `head_and_total(qs, n)`: the first n rows and how many there are, in one statement
+  (a window count over the filtered rows, read from the first row).
+- `capped_count(qs, cap)`: counts at most `cap` + 1 rows, so a broad filter over 300,000
+  cases costs what a page costs; `Capped` prints "1,000+" past the cap.
+- `CappedPaginator`: a Paginator counting that way (`paginator.total` prints "1,000+").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Func, IntegerField, QuerySet, Subquery
+from django.utils.functional import cached_property
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple]:
+    return qs.order_by().values("pk").query.sql_with_params()
+
+
+def count_many(**querysets: QuerySet) -> dict[str, int]:
+    """{name: qs.count()} for querysets of one database, in a single round trip."""
+    if not querysets:
+        return {}
+    parts, params, using = [], [], "default"
+    for i, qs in enumerate(querysets.values()):
+        try:
+            sql, p = _sql(qs)
+        except EmptyResultSet:  # .none(), or a filter such as pk__in=[]
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS c{i})")  # noqa: S608 - compiled SQL
+        params.extend(p)
+        using = qs.db
+    with connections[using].cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts), params)
+        row = cur.fetchone()
+    return dict(zip(querysets, row, strict=True))
+
+
+class _CountAll(Func):
+    # Not an aggregate to Django (no GROUP BY added), COUNT(*) to PostgreSQL.
+    template = "COUNT(*)"
+    output_field = IntegerField()
+
+
+def head_and_total(qs: QuerySet, n: int) -> tuple[list, int]:
+    """The first `n` rows of `qs` (in its order) and the number of rows it holds.
+
+    The total is an uncorrelated scalar subquery: PostgreSQL runs it once, with its own
+    plan (an index-only count), while the rows still stop after `n` (a window count would
+    make it join and sort every matching row first).
+    """
+    total = Subquery(qs.order_by().values(n=_CountAll()))
+    rows = list(qs.annotate(fsp_total=total)[:n])
+    return rows, (rows[0].fsp_total if rows else 0)
+
+
+@dataclass(frozen=True)
+class Capped:
+    """A count that stopped at `cap`: str() gives "1,234" or "1,000+"."""
+
+    value: int
+    cap: int
+
+    @property
+    def exact(self) -> bool:
+        return self.value <= self.cap
+
+    def __int__(self) -> int:
+        return min(self.value, self.cap)
+
+    def __float__(self) -> float:  # the `pluralize` filter: "100+ families"
+        return float(self.value)
+
+    def __bool__(self) -> bool:
+        return self.value > 0
+
+    def __str__(self) -> str:
+        return f"{self.value:,}" if self.exact else f"{self.cap:,}+"
+
+
+def capped_count(qs: QuerySet, cap: int = 1000) -> Capped:
+    """How many rows `qs` holds, reading at most cap + 1 of them.
+
+    The queryset's ordering is kept on purpose: walking the index of the list's own sort
+    lets PostgreSQL stop after cap + 1 rows, where an unordered count may hash everything.
+    """
+    return Capped(qs.values("pk")[: cap + 1].count(), cap)
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` + 1 rows: "1,000+ cases", pages up to the cap.
+
+    A broad filter (every active case, a common surname) otherwise pays a full COUNT on
+    every page view, often more than the page itself. Nobody pages past the first
+    thousand rows; they refine the filter.
+    """
+
+    def __init__(self, object_list, per_page, *, cap: int = 1000, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def total(self) -> Capped:
+        return capped_count(self.object_list, self.cap)
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.total)  # at most `cap`: the last page ends at the cap
+
+    @property
+    def is_capped(self) -> bool:
+        return not self.total.exact
