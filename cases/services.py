@@ -248,7 +248,7 @@ def case_reassign(*, case: Case, by: User, advocate: User) -> Case:
     notify(
         recipients=[advocate],
         event="cases.case.assigned",
-        title="A case was assigned to you",
+        title=f"Case {case.reference} was assigned to you",
         url=case.get_absolute_url(),
         key=f"case-assigned:{case.pk}:{timezone.now().isoformat()}",
         email=False,
@@ -381,7 +381,7 @@ def _raise_alert(*, case: Case, contact: Contact, by: User) -> CaseAlert:
     notify(
         recipients=_supervisors_for(by),
         event="cases.alert.raised",
-        title="A case has a new risk alert",
+        title=f"Case {case.reference} has a new risk alert",
         url=case.get_absolute_url(),
         key=f"case-alert:{alert.pk}",
         email=True,

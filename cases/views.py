@@ -248,6 +248,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     paginator = CappedPaginator(filterset.qs, LIST_PAGE_SIZE, cap=LIST_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     status = 200 if not filterset.is_bound or filterset.is_valid() else 400
+    audit.record_list(Case, filters=request.GET, rows=paginator.count, shown=len(page.object_list))
     return render(
         request,
         "cases/case_list.html",

@@ -262,6 +262,19 @@ def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
+def default_site_url(port: str, dotenv: Path | None = None) -> str | None:
+    """E-mail and certificate links point at this server, not at a fixed port 8000 —
+    unless SITE_URL is set (environment or .env), which always wins."""
+    dotenv = dotenv or ROOT / ".env"
+    if os.environ.get("SITE_URL"):
+        return None
+    if dotenv.exists() and any(
+        line.strip().startswith("SITE_URL=") for line in dotenv.read_text().splitlines()
+    ):
+        return None
+    return f"http://127.0.0.1:{port}"
+
+
 def cmd_run() -> int:
     from honcho.manager import Manager
 
@@ -275,6 +288,8 @@ def cmd_run() -> int:
         ):
             if rc := call(step, env):
                 return rc
+        if site := default_site_url(port):
+            env["SITE_URL"] = site
         say(f"portal on http://127.0.0.1:{port}/ (Ctrl-C stops everything)")
         celery = [sys.executable, "-m", "celery", "-A", "familysupport"]
         schedule = str(DATA / "celerybeat-schedule")

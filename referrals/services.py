@@ -167,7 +167,7 @@ def referral_send(*, referral: Referral, by) -> Referral:
         notify(
             recipients=referral.provider.managers.filter(is_active=True),
             event="referrals.referral.sent",
-            title="A new referral request is waiting for your answer",
+            title=f"{referral.provider.name}: referral #{referral.pk} is waiting for your answer",
             url=reverse("referrals:incoming_detail", args=[referral.pk]),
             key=f"referral-sent:{referral.pk}",
         )
@@ -177,11 +177,15 @@ def referral_send(*, referral: Referral, by) -> Referral:
 # --- answers ------------------------------------------------------------------------------
 
 
+def _provider_name(referral: Referral) -> str:
+    return referral.provider.name if referral.provider_id else "a provider"
+
+
 def _notify_answer(referral: Referral, verb: str) -> None:
     notify(
         recipients=_advocates_of(referral),
         event=f"referrals.referral.{verb}",
-        title=f"A referral you follow was {verb}",
+        title=f"Referral #{referral.pk} to {_provider_name(referral)} was {verb}",
         url=reverse("referrals:detail", args=[referral.pk]),
         key=f"referral-{verb}:{referral.pk}",
     )
