@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the time-out, MFA and login checks: their answers to htmx/fetch become a 401.
+    "familysupport.lib.fragments.SignedOutFragmentMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -83,6 +85,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "familysupport.context_processors.portal",
             ],
+            # `|phone` on every page without a {% load %}.
+            "builtins": ["familysupport.lib.templatefilters"],
         },
     },
 ]
