@@ -165,7 +165,7 @@ def referral_send(*, referral: Referral, by) -> Referral:
     audit.record(action="referrals.referral.sent", obj=referral, actor=by)
     if referral.provider_id:
         notify(
-            recipients=referral.provider.managers.filter(is_active=True),
+            recipients=referral.provider.managers.filter(is_active=True),  # type: ignore[union-attr]
             event="referrals.referral.sent",
             title="A new referral request is waiting for your answer",
             url=reverse("referrals:incoming_detail", args=[referral.pk]),
@@ -331,7 +331,7 @@ def referral_rerefer(*, referral: Referral, by) -> Referral:
         criteria = selectors.Criteria(
             service_type=referral.service_type,
             language=selectors.language_code(referral.language),
-            kind=referral.agency.kind,
+            kind=referral.agency.kind,  # type: ignore[union-attr]
         )
         found = [
             m
