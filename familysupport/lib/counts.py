@@ -97,7 +97,7 @@ def capped_count(qs: QuerySet[Any], cap: int = 1000) -> Capped:
     return Capped(qs.values("pk")[: cap + 1].count(), cap)
 
 
-class CappedPaginator(Paginator[Any]):
+class CappedPaginator(Paginator):  # type: ignore[type-arg]  # not generic at run time
     """A paginator that counts at most `cap` + 1 rows: "1,000+ cases", pages up to the cap.
 
     A broad filter (every active case, a common surname) otherwise pays a full COUNT on
