@@ -163,11 +163,12 @@ def referral_send(*, referral: Referral, by) -> Referral:
     referral.save()
     _event(referral, from_status=S.DRAFT, by=by, at=now)
     audit.record(action="referrals.referral.sent", obj=referral, actor=by)
-    if referral.provider_id:
+    provider = referral.provider if referral.provider_id else None
+    if provider is not None:
         notify(
-            recipients=referral.provider.managers.filter(is_active=True),  # type: ignore[union-attr]
+            recipients=provider.managers.filter(is_active=True),
             event="referrals.referral.sent",
-            title="A new referral request is waiting for your answer",
+            title=f"{provider.name}: referral #{referral.pk} is waiting for your answer",
             url=reverse("referrals:incoming_detail", args=[referral.pk]),
             key=f"referral-sent:{referral.pk}",
         )
@@ -177,11 +178,16 @@ def referral_send(*, referral: Referral, by) -> Referral:
 # --- answers ------------------------------------------------------------------------------
 
 
+def _provider_name(referral: Referral) -> str:
+    provider = referral.provider if referral.provider_id else None
+    return provider.name if provider is not None else "a provider"
+
+
 def _notify_answer(referral: Referral, verb: str) -> None:
     notify(
         recipients=_advocates_of(referral),
         event=f"referrals.referral.{verb}",
-        title=f"A referral you follow was {verb}",
+        title=f"Referral #{referral.pk} to {_provider_name(referral)} was {verb}",
         url=reverse("referrals:detail", args=[referral.pk]),
         key=f"referral-{verb}:{referral.pk}",
     )

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +21,17 @@ from cases import retention as case_retention
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 
-from . import charts, definitions, disclosure, drilldown, exports, list_exports, selectors, services
+from . import (
+    charts,
+    definitions,
+    disclosure,
+    drilldown,
+    exports,
+    list_exports,
+    pdf,
+    selectors,
+    services,
+)
 from .models import ReportRun
 
 READERS = (ADMINISTRATOR, SUPERVISOR)
@@ -282,11 +292,13 @@ def report_export(request, year: int, table: str, fmt: str):
     _year_or_404(year)
     if not can_export(request.user):
         raise PermissionDenied
-    if fmt not in FORMATS:
+    # The PDF is the whole report (board packs); CSV and XLSX also come per table.
+    if fmt not in FORMATS and not (fmt == "pdf" and table == "all"):
         raise Http404
     public = request.GET.get("public") == "1"
     snapshot = services.snapshot_latest(year=year)
     source = _source(request, snapshot)
+    run = None
     if source == "snapshot":
         results = snapshot.results
     else:
@@ -308,6 +320,16 @@ def report_export(request, year: int, table: str, fmt: str):
     )
     suffix = "-public" if public else ""
     name = f"by-the-numbers-{year}-{table}{suffix}.{fmt}"
+    if fmt == "pdf":
+        content = pdf.render(
+            year=year,
+            results=disclosure.public_results(results) if public else results,
+            stamp_text=pdf.stamp(year=year, snapshot=snapshot, run=run, source=source),
+            public=public,
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     sheets = [(t["title"], exports.table_rows(t, public=public)) for t in tables]
     if fmt == "csv":
         rows = sheets[0][1] if len(sheets) == 1 else exports.csv_sections(sheets)

@@ -15,7 +15,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails and certificates: follow `make run`'s PORT unless SITE_URL says otherwise.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Family Advocacy Division")
 
 INSTALLED_APPS = [
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the time-out, MFA and login checks: their answers to htmx/fetch become a 401.
+    "familysupport.lib.fragments.SignedOutFragmentMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -82,6 +85,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "familysupport.context_processors.portal",
             ],
+            # `|phone` on every page without a {% load %}.
+            "builtins": ["familysupport.lib.templatefilters"],
         },
     },
 ]
@@ -94,6 +99,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # JIT compilation costs more than it saves on this portal's short OLTP queries (measured:
 # provider matching over 30,000 rows 300-650 ms with JIT, 35-90 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# The role web and worker connect as (it owns nothing; INSERT+SELECT only on the audit
+# trail). Set where migrations run as the owner: they grant it its privileges afterwards
+# (familysupport/lib/db_roles.py). Empty: no grants (a single-role development database).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is only the Celery broker: cache, sessions and lockouts live in PostgreSQL.
@@ -104,6 +113,9 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Messages name people ("Invitation sent to ..."): kept in the server-side session, not
+# in a cookie (signed, not encrypted).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
