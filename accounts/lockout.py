@@ -40,7 +40,7 @@ def _credentials(user) -> dict:
 
 def _address_failures(ip: str | None) -> int:
     """Second-factor failures from this address within the cool-off (a sliding window)."""
-    from .models import AuditEntry
+    from familysupport.lib.models import AuditEntry
 
     if not ip:
         return 0

@@ -53,7 +53,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="team_members"
     )
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False)  # Django admin is not mounted; kept for auth
+    is_staff = models.BooleanField(default=False)  # no Django admin is installed; kept for auth
     date_joined = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)

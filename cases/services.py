@@ -248,7 +248,7 @@ def case_reassign(*, case: Case, by: User, advocate: User) -> Case:
     notify(
         recipients=[advocate],
         event="cases.case.assigned",
-        title="A case was assigned to you",
+        title=f"Case {case.reference} was assigned to you",
         url=case.get_absolute_url(),
         key=f"case-assigned:{case.pk}:{timezone.now().isoformat()}",
         email=False,
@@ -381,7 +381,7 @@ def _raise_alert(*, case: Case, contact: Contact, by: User) -> CaseAlert:
     notify(
         recipients=_supervisors_for(by),
         event="cases.alert.raised",
-        title="A case has a new risk alert",
+        title=f"Case {case.reference} has a new risk alert",
         url=case.get_absolute_url(),
         key=f"case-alert:{alert.pk}",
         email=True,
@@ -726,7 +726,7 @@ def need_label(value: str) -> str:
 
 
 @transaction.atomic
-def intake_log_call(
+def call_log(
     *,
     by: User,
     family: Family | None,
@@ -735,8 +735,14 @@ def intake_log_call(
     new_case: dict[str, Any],
     contact: dict[str, Any],
     draft_key: str | None = None,
+    distinct_from: Iterable[Family] = (),
 ) -> Contact:
-    """The new-call screen in one transaction: family and case as needed, then the contact."""
+    """Every contact path in one transaction: family and case as needed, then the contact.
+
+    New call (new family or existing family, new case or continued case) and "log a contact"
+    from a case page all come here, so their rules cannot drift apart. `distinct_from`: the
+    strong matches (same phone, e-mail, case number) the advocate declared a different family.
+    """
     _require_caseworker(by)
     if case is None:
         if family is None:
@@ -745,7 +751,17 @@ def intake_log_call(
                 contact_name=new_family["contact_name"],
                 phone=new_family.get("phone", ""),
                 email=new_family.get("email", ""),
+                zip_code=new_family.get("zip_code", ""),
+                state=new_family.get("state", ""),
             )
+            others = sorted(f.pk for f in distinct_from)
+            if others:  # who said so and when: the audit entry on the new family
+                audit.record(
+                    action="cases.family.declared_distinct",
+                    obj=family,
+                    actor=by,
+                    changes={"distinct_from": others},
+                )
         children = []
         child_name = (new_case.get("child_first_name") or "").strip()
         if child_name:

@@ -105,6 +105,25 @@ def ensure_database(*, host: str, port: int = 5432) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        ensure_app_role(conn)
+
+
+APP_ROLE = "fsp_app"  # settings DATABASE_APP_ROLE (local, test); production: README
+APP_ROLE_PASSWORD = "fsp_app-test-only"  # noqa: S105 - local and test servers only
+
+
+def ensure_app_role(conn) -> None:
+    """The application role (owns nothing; migrations grant it its privileges), as in
+    production, so tests can prove it cannot touch the audit trail."""
+    from psycopg import errors, sql
+
+    if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
+        with contextlib.suppress(errors.DuplicateObject):  # another run created it just now
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(APP_ROLE), sql.Literal(APP_ROLE_PASSWORD)
+                )
+            )
 
 
 def start_embedded_postgres(pgdata: Path, stack: contextlib.ExitStack) -> str:
@@ -243,6 +262,19 @@ def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
+def default_site_url(port: str, dotenv: Path | None = None) -> str | None:
+    """E-mail and certificate links point at this server, not at a fixed port 8000 —
+    unless SITE_URL is set (environment or .env), which always wins."""
+    dotenv = dotenv or ROOT / ".env"
+    if os.environ.get("SITE_URL"):
+        return None
+    if dotenv.exists() and any(
+        line.strip().startswith("SITE_URL=") for line in dotenv.read_text().splitlines()
+    ):
+        return None
+    return f"http://127.0.0.1:{port}"
+
+
 def cmd_run() -> int:
     from honcho.manager import Manager
 
@@ -256,6 +288,8 @@ def cmd_run() -> int:
         ):
             if rc := call(step, env):
                 return rc
+        if site := default_site_url(port):
+            env["SITE_URL"] = site
         say(f"portal on http://127.0.0.1:{port}/ (Ctrl-C stops everything)")
         celery = [sys.executable, "-m", "celery", "-A", "familysupport"]
         schedule = str(DATA / "celerybeat-schedule")

@@ -19,16 +19,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 
+from django.db.models import Q
 from django.utils import timezone
 
 from familysupport.lib import dates
+from familysupport.lib.qmatch import holds
 
-from .models import Attendance, InsurancePolicy, License, Provider, TrainingEvent, Verification
+from .models import (
+    LICENSED_DISCIPLINES,
+    Attendance,
+    InsurancePolicy,
+    License,
+    Provider,
+    TrainingEvent,
+    Verification,
+)
 
 EVENTS_REQUIRED = 1
 ONLINE_TRAININGS_REQUIRED = 2
 DETAILS_VALID_MONTHS = 12
+
+# --- the rule, written once -------------------------------------------------------------
+# Each condition is a `Q`: faon/selectors.py filters and annotates with it in SQL, and this
+# module checks loaded rows with it in Python (familysupport.lib.qmatch.holds), so the
+# members list's filter and a provider's page cannot disagree (tests/faon/
+# test_compliance_agrees.py generates providers and holds the two to each other).
+
+_LICENSED = sorted(LICENSED_DISCIPLINES)
+NEEDS_LICENSE = Q(kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=_LICENSED)  # Provider
+NEEDS_INSURANCE = Q(disciplines__overlap=_LICENSED)  # Provider
+ONLINE = Q(event__kind=TrainingEvent.Kind.ONLINE)  # Attendance
+# On the counts of confirmed attendances in the year (see training_counted).
+TRAINING_MET = Q(events_done__gte=EVENTS_REQUIRED) | Q(online_done__gte=ONLINE_TRAININGS_REQUIRED)
+
+
+def license_current(on: date) -> Q:  # License
+    return Q(verification=Verification.VERIFIED, standing=License.Standing.GOOD, expires_on__gte=on)
+
+
+def insurance_current(on: date) -> Q:  # InsurancePolicy
+    return Q(verification=Verification.VERIFIED, covers_to__gte=on) & (
+        Q(covers_from__isnull=True) | Q(covers_from__lte=on)
+    )
+
+
+def details_current(on: date) -> Q:  # Provider; never-confirmed is False in SQL too, not NULL
+    return Q(
+        details_confirmed_at__isnull=False,
+        details_confirmed_at__gte=details_confirmation_cutoff(on),
+    )
+
+
+def training_in_year(year: int) -> Q:  # Attendance
+    start, end = dates.year_bounds(year)
+    return Q(completed_at__gte=start, completed_at__lt=end)
+
+
+def training_counted(year: int) -> Q:  # Attendance: completed in the year, confirmed by staff
+    return training_in_year(year) & Q(confirmed_at__isnull=False)
 
 
 def current_membership_year() -> int:
@@ -96,19 +146,18 @@ class ComplianceResult:
 
 
 def _training(attendances: list[Attendance], year: int) -> tuple[Requirement, int, int, int]:
-    start, end = dates.year_bounds(year)
+    in_year, counted = training_in_year(year), training_counted(year)
     events = online = pending = 0
     for a in attendances:
-        if a.completed_at is None or not (start <= a.completed_at < end):
+        if not holds(in_year, a):
             continue
-        if a.confirmed_at is None:
+        if not holds(counted, a):
             pending += 1
-            continue
-        if a.event.kind == TrainingEvent.Kind.ONLINE:
+        elif holds(ONLINE, a):
             online += 1
         else:
             events += 1
-    met = events >= EVENTS_REQUIRED or online >= ONLINE_TRAININGS_REQUIRED
+    met = holds(TRAINING_MET, SimpleNamespace(events_done=events, online_done=online))
     if met:
         detail = (
             f"{events} FAON event(s) attended"
@@ -130,7 +179,7 @@ def _license(provider: Provider, licenses: list[License], on: date) -> Requireme
     label = "License active and in good standing"
     if not provider.requires_license:
         return Requirement("license", label, True, "No license required for this kind of member")
-    if any(lic.is_current(on) for lic in licenses):
+    if any(holds(license_current(on), lic) for lic in licenses):
         return Requirement("license", label, True, "Verified license in good standing")
     if not licenses:
         reason = "no license on file"
@@ -154,7 +203,7 @@ def _insurance(provider: Provider, policies: list[InsurancePolicy], on: date) ->
         return Requirement(
             "insurance", label, True, "No insurance required for this kind of member"
         )
-    if any(p.is_current(on) for p in policies):
+    if any(holds(insurance_current(on), p) for p in policies):
         return Requirement("insurance", label, True, "Verified insurance covers today")
     if not policies:
         reason = "no insurance policy on file"
@@ -171,9 +220,9 @@ def _insurance(provider: Provider, policies: list[InsurancePolicy], on: date) ->
 def _details(provider: Provider, on: date) -> Requirement:
     label = "Contact details confirmed within 12 months"
     due = details_due_on(provider.details_confirmed_at)
-    if due is not None and due >= on:
+    if holds(details_current(on), provider):
         return Requirement(
-            "details", label, True, f"Confirmed; next confirmation by {due:%Y-%m-%d}"
+            "details", label, True, f"Confirmed; next confirmation by {due or on:%Y-%m-%d}"
         )
     if due is None:
         return Requirement("details", label, False, "Contact details: never confirmed")
@@ -202,11 +251,8 @@ def compliance_for(provider: Provider, year: int, *, as_of: date | None = None) 
         policies = list(provider.insurance_policies.all())
     attendances = _prefetched(provider, "attendances")
     if attendances is None:
-        start, end = dates.year_bounds(year)
         attendances = list(
-            provider.attendances.select_related("event").filter(
-                completed_at__gte=start, completed_at__lt=end
-            )
+            provider.attendances.select_related("event").filter(training_in_year(year))
         )
     training, events, online, pending = _training(attendances, year)
     return ComplianceResult(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from familysupport.lib.audit import AuditedModel
+from familysupport.lib.qmatch import holds
 
 
 class PrivateStorage(FileSystemStorage):
@@ -276,14 +277,17 @@ class Provider(AuditedModel):
 
     @property
     def requires_license(self) -> bool:
-        return self.kind == self.Kind.INDIVIDUAL and bool(
-            set(self.disciplines) & LICENSED_DISCIPLINES
-        )
+        """Licensed clinicians (individuals in a licensed discipline): faon/compliance.py."""
+        from .compliance import NEEDS_LICENSE
+
+        return holds(NEEDS_LICENSE, self)
 
     @property
     def requires_insurance(self) -> bool:
         """Licensed clinicians and clinician groups carry professional liability insurance."""
-        return bool(set(self.disciplines) & LICENSED_DISCIPLINES)
+        from .compliance import NEEDS_INSURANCE
+
+        return holds(NEEDS_INSURANCE, self)
 
     @property
     def offers_telehealth(self) -> bool:
@@ -400,13 +404,6 @@ class License(AuditedModel):
     def audit_label(self) -> str:
         return f"FAON license #{self.pk}"
 
-    def is_current(self, on) -> bool:
-        return (
-            self.verification == Verification.VERIFIED
-            and self.standing == self.Standing.GOOD
-            and self.expires_on >= on
-        )
-
 
 class InsurancePolicy(AuditedModel):
     """Professional liability insurance."""
@@ -446,13 +443,6 @@ class InsurancePolicy(AuditedModel):
 
     def audit_label(self) -> str:
         return f"FAON insurance policy #{self.pk}"
-
-    def is_current(self, on) -> bool:
-        return (
-            self.verification == Verification.VERIFIED
-            and self.covers_to >= on
-            and (self.covers_from is None or self.covers_from <= on)
-        )
 
 
 class TrainingEvent(AuditedModel):

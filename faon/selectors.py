@@ -24,10 +24,10 @@ from django.db.models import (
 
 from familysupport.lib import dates
 from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, get_visible_or_404
+from familysupport.lib.qmatch import prefixed
 
 from . import compliance
 from .models import (
-    LICENSED_DISCIPLINES,
     ApiKey,
     Application,
     Attendance,
@@ -36,7 +36,6 @@ from .models import (
     License,
     Provider,
     TrainingEvent,
-    Verification,
 )
 
 MANAGERS = frozenset({SUPERVISOR, ADMINISTRATOR})  # staff who change FAON records
@@ -91,23 +90,12 @@ def provider_for_manager(user) -> Provider | None:
 
 
 def _current_license_exists(on: date) -> Exists:
-    return Exists(
-        License.objects.filter(
-            provider=OuterRef("pk"),
-            verification=Verification.VERIFIED,
-            standing=License.Standing.GOOD,
-            expires_on__gte=on,
-        )
-    )
+    return Exists(License.objects.filter(compliance.license_current(on), provider=OuterRef("pk")))
 
 
 def _current_insurance_exists(on: date) -> Exists:
     return Exists(
-        InsurancePolicy.objects.filter(
-            provider=OuterRef("pk"),
-            verification=Verification.VERIFIED,
-            covers_to__gte=on,
-        ).filter(Q(covers_from__isnull=True) | Q(covers_from__lte=on))
+        InsurancePolicy.objects.filter(compliance.insurance_current(on), provider=OuterRef("pk"))
     )
 
 
@@ -118,14 +106,11 @@ def provider_list_credentials_current(*, on: date | None = None) -> QuerySet[Pro
     rule is judged per membership year (see compliance.py) and enforced at year end.
     """
     on = on or dates.today()
-    licensed = list(LICENSED_DISCIPLINES)
-    needs_license = Q(kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=licensed)
-    needs_insurance = Q(disciplines__overlap=licensed)
     return (
         Provider.objects.filter(status=Provider.Status.ACTIVE)
-        .filter(~needs_license | _current_license_exists(on))
-        .filter(~needs_insurance | _current_insurance_exists(on))
-        .filter(details_confirmed_at__gte=compliance.details_confirmation_cutoff(on))
+        .filter(~compliance.NEEDS_LICENSE | _current_license_exists(on))
+        .filter(~compliance.NEEDS_INSURANCE | _current_insurance_exists(on))
+        .filter(compliance.details_current(on))
     )
 
 
@@ -146,14 +131,13 @@ def provider_list_directory(*, on: date | None = None) -> QuerySet[Provider]:
 
 def provider_prefetch_compliance(qs: QuerySet[Provider], *, year: int) -> QuerySet[Provider]:
     """Prefetch what compliance_for needs, so evaluating a page of providers is O(1) queries."""
-    start, end = dates.year_bounds(year)
     return qs.prefetch_related(
         "licenses",
         "insurance_policies",
         Prefetch(
             "attendances",
             queryset=Attendance.objects.select_related("event").filter(
-                completed_at__gte=start, completed_at__lt=end
+                compliance.training_in_year(year)
             ),
         ),
     )
@@ -307,38 +291,27 @@ def provider_annotate_compliance(qs: QuerySet[Provider], *, year: int) -> QueryS
     online_done, training_ok, license_ok, insurance_ok, details_ok, compliant.
     """
     on = compliance.assessment_date(year)
-    start, end = dates.year_bounds(year)
-    done = Q(
-        attendances__confirmed_at__isnull=False,
-        attendances__completed_at__gte=start,
-        attendances__completed_at__lt=end,
-    )
-    online = Q(attendances__event__kind=TrainingEvent.Kind.ONLINE)
-    licensed = list(LICENSED_DISCIPLINES)
-    needs_license = Q(kind=Provider.Kind.INDIVIDUAL, disciplines__overlap=licensed)
-    needs_insurance = Q(disciplines__overlap=licensed)
-    cutoff = compliance.details_confirmation_cutoff(on)
+    done = prefixed(compliance.training_counted(year), "attendances__")
+    online = prefixed(compliance.ONLINE, "attendances__")
     return (
         qs.annotate(
             events_done=Count("attendances", filter=done & ~online),
             online_done=Count("attendances", filter=done & online),
             license_ok=ExpressionWrapper(
-                ~needs_license | _current_license_exists(on), output_field=BooleanField()
+                ~compliance.NEEDS_LICENSE | _current_license_exists(on),
+                output_field=BooleanField(),
             ),
             insurance_ok=ExpressionWrapper(
-                ~needs_insurance | _current_insurance_exists(on), output_field=BooleanField()
+                ~compliance.NEEDS_INSURANCE | _current_insurance_exists(on),
+                output_field=BooleanField(),
             ),
             details_ok=ExpressionWrapper(
-                Q(details_confirmed_at__isnull=False, details_confirmed_at__gte=cutoff),
+                compliance.details_current(on),
                 output_field=BooleanField(),
             ),
         )
         .annotate(
-            training_ok=ExpressionWrapper(
-                Q(events_done__gte=compliance.EVENTS_REQUIRED)
-                | Q(online_done__gte=compliance.ONLINE_TRAININGS_REQUIRED),
-                output_field=BooleanField(),
-            ),
+            training_ok=ExpressionWrapper(compliance.TRAINING_MET, output_field=BooleanField()),
         )
         .annotate(
             compliant=ExpressionWrapper(

@@ -164,7 +164,7 @@ def application_confirm_email(*, token: str) -> Application | None:
         notify(
             recipients=supervisors,
             event="faon.application.received",
-            title="A new FAON application is waiting for review",
+            title=f"FAON application #{application.pk} is waiting for review",
             url=reverse("faon:application_detail", args=[application.pk]),
             key=f"faon-application:{application.pk}",
         )
@@ -362,7 +362,10 @@ def provider_transition(*, provider: Provider, action: str, by: User, note: str 
         notify(
             recipients=provider.managers.all(),
             event=f"faon.provider.{action}",
-            title="Your FAON membership status has changed",
+            title=(
+                f"{provider.name}: the FAON membership is now "
+                f"{provider.get_status_display().lower()}"
+            ),
             url=reverse("faon:provider_detail", args=[provider.pk]),
             key=f"faon-status:{provider.pk}:{now.timestamp()}",
         )
@@ -419,7 +422,7 @@ def provider_manager_add(
         notify(
             recipients=[user],
             event="faon.provider.manager_added",
-            title="You can now keep a FAON member record current",
+            title=f"You can now keep the FAON member record of {provider.name} current",
             url=reverse("faon:provider_detail", args=[provider.pk]),
             key=f"faon-manager-added:{provider.pk}:{user.pk}:{timezone.now().timestamp()}",
         )
@@ -505,7 +508,7 @@ def _tell_staff_to_verify(provider: Provider, what: str, pk: int) -> None:
     notify(
         recipients=User.objects.filter(role=User.Role.SUPERVISOR, is_active=True),
         event=f"faon.{what}.added",
-        title=f"A FAON member added {what} details to verify",
+        title=f"{provider.name} added {what} details to verify",
         url=reverse("faon:provider_detail", args=[provider.pk]),
         key=f"faon-{what}-added:{pk}",
         email=False,
@@ -626,7 +629,7 @@ def certificate_issue(*, provider: Provider, year: int, by: User | None) -> Cert
     notify(
         recipients=provider.managers.all(),
         event="faon.certificate.issued",
-        title="Your FAON membership certificate is ready",
+        title=f"The FAON membership certificate of {provider.name} is ready",
         url=reverse("faon:provider_detail", args=[provider.pk]),
         key=f"faon-certificate:{cert.pk}",
     )

@@ -8,6 +8,7 @@ Owned by the jobs issue; FAON's records change only through faon.services.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime, timedelta
 
@@ -68,7 +69,7 @@ def renewal_stage(days_left: int) -> str | None:
 
 
 def _escalate_if_ignored(
-    *, job: str, object_key: str, what: str, url: str, period_prefix: str = ""
+    *, job: str, object_key: str, what: str, url: str, provider_name: str, period_prefix: str = ""
 ) -> int:
     """Tell staff once when a provider let two reminders for the same thing pass.
 
@@ -84,7 +85,7 @@ def _escalate_if_ignored(
     return notify(
         recipients=_staff(),
         event=f"faon.{what.replace(' ', '_')}.reminders_ignored",
-        title=f"A FAON member has not acted on two {what} reminders",
+        title=f"{provider_name} has not acted on two {what} reminders",
         url=url,
         key=f"{job}:{object_key}:{period}",
         template="jobs-staff-alert",
@@ -126,28 +127,65 @@ def _renewal_sweep(*, job: str, what: str, rows, date_field: str, on: date) -> i
             due.append((row, ends_on, stage, f"{what}:{row.pk}:{ends_on.isoformat()}"))
     already = jobs.sent_periods(job=job, object_keys=[key for *_x, key in due])
     sent = 0
+    expired: list[tuple[Provider, str]] = []
     for row, ends_on, stage, key in due:
         if stage in already.get(key, ()):
             continue
-        sent += _renewal_notice(
+        count, is_expired = _renewal_notice(
             job=job, what=what, provider=row.provider, ends_on=ends_on, stage=stage, key=key, on=on
         )
+        sent += count
+        if is_expired:
+            expired.append((row.provider, key))
+    if expired:
+        sent += _expired_staff_notice(job=job, what=what, expired=expired)
     return sent
+
+
+def _expired_staff_notice(*, job: str, what: str, expired: list[tuple[Provider, str]]) -> int:
+    """Staff hear of a run's expiries in one notice naming the members (not one per row).
+
+    Offerability is computed from the credentials (selectors.provider_list_offerable), so
+    the members already dropped out of referral matching; staff are told who and why.
+    """
+    names = sorted({p.name for p, _k in expired})
+    if len(expired) == 1:
+        provider = expired[0][0]
+        title = f"{provider.name}: the {what} has expired, no longer offered for referrals"
+        url = _provider_url(provider)
+    else:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        title = f"{len(expired)} FAON {what}s expired, no longer offered for referrals: {shown}"
+        url = reverse("faon:provider_list")
+    digest = hashlib.sha256("|".join(sorted(k for _p, k in expired)).encode()).hexdigest()[:16]
+    return notify(
+        recipients=_staff(),
+        event=f"faon.{what}.expired",
+        title=title[:200],
+        url=url,
+        key=f"{job}:expired-staff:{digest}",
+        template="jobs-staff-alert",
+        context={"what": what},
+    )
 
 
 @transaction.atomic
 def _renewal_notice(
     *, job: str, what: str, provider: Provider, ends_on: date, stage: str, key: str, on: date
-) -> int:
+) -> tuple[int, bool]:
+    """Notify the member's managers; (how many were sent, whether it is an expiry)."""
     if not jobs.claim(job=job, object_key=key, period=stage):
-        return 0  # another run or worker got here first
+        return 0, False  # another run or worker got here first
     url = _provider_url(provider)
     expired = stage == EXPIRED
     context = {"what": what, "ends_on": ends_on, "days_left": (ends_on - on).days, "stage": stage}
     if expired:
-        title = f"Your {what} on file has expired: you are not offered for referrals"
+        title = f"{provider.name}: the {what} on file has expired, not offered for referrals"
     else:
-        title = f"Your {what} on file expires on {ends_on:%B} {ends_on.day}, {ends_on.year}"
+        title = (
+            f"{provider.name}: the {what} on file expires on "
+            f"{ends_on:%B} {ends_on.day}, {ends_on.year}"
+        )
     sent = notify(
         recipients=provider.managers.filter(is_active=True),
         event=f"faon.{what}.{'expired' if expired else 'renewal_due'}",
@@ -157,20 +195,10 @@ def _renewal_notice(
         template=f"faon-{what}-renewal",
         context=context,
     )
-    if expired:
-        # Offerability is computed from the credentials (selectors.provider_list_offerable),
-        # so the member already dropped out of referral matching; staff are told why.
-        sent += notify(
-            recipients=_staff(),
-            event=f"faon.{what}.expired",
-            title=f"A FAON member's {what} has expired: no longer offered for referrals",
-            url=url,
-            key=f"{job}:{key}:{stage}:staff",
-            template="jobs-staff-alert",
-            context={"what": what},
-        )
-    sent += _escalate_if_ignored(job=job, object_key=key, what=f"{what} renewal", url=url)
-    return sent
+    sent += _escalate_if_ignored(
+        job=job, object_key=key, what=f"{what} renewal", url=url, provider_name=provider.name
+    )
+    return sent, expired
 
 
 LICENSE_JOB = "faon.license_renewal"
@@ -258,7 +286,7 @@ def _training_notice(*, provider: Provider, year: int, stage: str) -> int:
     sent = notify(
         recipients=provider.managers.filter(is_active=True),
         event="faon.compliance.reminder",
-        title=f"Your FAON membership requirements for {year} are not met yet",
+        title=f"{provider.name}: the FAON membership requirements for {year} are not met yet",
         url=url,
         key=f"{TRAINING_JOB}:{key}:{year}:{stage}",
         template="faon-training-reminder",
@@ -268,6 +296,7 @@ def _training_notice(*, provider: Provider, year: int, stage: str) -> int:
         job=TRAINING_JOB,
         object_key=key,
         what="membership requirement",
+        provider_name=provider.name,
         url=url,
         period_prefix=f"{year}:",
     )
@@ -321,7 +350,7 @@ def _details_notice(*, provider: Provider, key: str, period: str) -> int:
     return notify(
         recipients=provider.managers.filter(is_active=True),
         event="faon.details.confirm",
-        title="Please confirm your FAON contact details",
+        title=f"{provider.name}: please confirm the FAON contact details",
         url=_provider_url(provider),
         key=f"{DETAILS_JOB}:{key}:{period}",
         template="faon-contact-details",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from faon.models import US_STATES, FeeArrangement, Language, Specialty
 
+from . import services
 from .models import Agency, FeeNeed, LegalAssistanceRequest, Referral, ServiceType
 
 BLANK = [("", "Any")]
@@ -285,13 +286,14 @@ class LegalRequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        done, received = data.get("completed_on"), data.get("received_on")
-        if done and received and done < received:
-            self.add_error("completed_on", "Completion cannot be before the request was received.")
-        if data.get("status") == LegalAssistanceRequest.Status.COMPLETED and not data.get(
-            "provided"
-        ):
-            self.add_error("provided", "Say what was provided before completing the request.")
+        # The rules live in the service (which enforces them); shown here with the others.
+        for field, message in services.legal_request_errors(
+            status=data.get("status", ""),
+            provided=data.get("provided"),
+            received_on=data.get("received_on"),
+            completed_on=data.get("completed_on"),
+        ).items():
+            self.add_error(field, message)
         return data
 
     def save(self, commit=True):  # the service saves; the form only fills the instance

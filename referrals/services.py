@@ -167,7 +167,7 @@ def referral_send(*, referral: Referral, by) -> Referral:
         notify(
             recipients=referral.provider.managers.filter(is_active=True),
             event="referrals.referral.sent",
-            title="A new referral request is waiting for your answer",
+            title=f"{referral.provider.name}: referral #{referral.pk} is waiting for your answer",
             url=reverse("referrals:incoming_detail", args=[referral.pk]),
             key=f"referral-sent:{referral.pk}",
         )
@@ -177,11 +177,15 @@ def referral_send(*, referral: Referral, by) -> Referral:
 # --- answers ------------------------------------------------------------------------------
 
 
+def _provider_name(referral: Referral) -> str:
+    return referral.provider.name if referral.provider_id else "a provider"
+
+
 def _notify_answer(referral: Referral, verb: str) -> None:
     notify(
         recipients=_advocates_of(referral),
         event=f"referrals.referral.{verb}",
-        title=f"A referral you follow was {verb}",
+        title=f"Referral #{referral.pk} to {_provider_name(referral)} was {verb}",
         url=reverse("referrals:detail", args=[referral.pk]),
         key=f"referral-{verb}:{referral.pk}",
     )
@@ -383,6 +387,18 @@ def agency_save(*, agency: Agency, by) -> Agency:
 # --- legal technical assistance -------------------------------------------------------------
 
 
+def legal_request_errors(
+    *, status: str, provided: list[str] | None, received_on: date | None, completed_on: date | None
+) -> dict[str, str]:
+    """The rules of a legal assistance request, by field (the form shows them early too)."""
+    errors = {}
+    if completed_on and received_on and completed_on < received_on:
+        errors["completed_on"] = "Completion cannot be before the request was received."
+    if status == LegalAssistanceRequest.Status.COMPLETED and not provided:
+        errors["provided"] = "Say what was provided before completing the request."
+    return errors
+
+
 @transaction.atomic
 def legal_request_save(*, request_obj: LegalAssistanceRequest, by) -> LegalAssistanceRequest:
     creating = request_obj.pk is None
@@ -390,6 +406,14 @@ def legal_request_save(*, request_obj: LegalAssistanceRequest, by) -> LegalAssis
         request_obj.created_by = by
     if request_obj.status == LegalAssistanceRequest.Status.COMPLETED:
         request_obj.completed_on = request_obj.completed_on or timezone.localdate()
+    errors = legal_request_errors(
+        status=request_obj.status,
+        provided=request_obj.provided,
+        received_on=request_obj.received_on,
+        completed_on=request_obj.completed_on,
+    )
+    if errors:
+        raise ValidationError(errors)
     request_obj.full_clean()
     request_obj.save()
     return request_obj

@@ -83,7 +83,10 @@ def _remind(*, referral: Referral, key: str, now: datetime) -> int:
             return notify(
                 recipients=referral.provider.managers.filter(is_active=True),
                 event="referrals.referral.reminder",
-                title="A referral request is still waiting for your answer",
+                title=(
+                    f"{referral.provider.name}: referral #{referral.pk} "
+                    "is still waiting for your answer"
+                ),
                 url=reverse("referrals:incoming_detail", args=[referral.pk]),
                 key=f"{RESPONSE_JOB}:{key}:{REMINDER}",
                 template="referrals-response-reminder",

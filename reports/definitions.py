@@ -6,7 +6,8 @@ whether today's live figures are comparable with it.
 
 from __future__ import annotations
 
-DEFINITIONS_VERSION = "2025.1"
+# 2026.1: complementary suppression in the public release (disclosure.py).
+DEFINITIONS_VERSION = "2026.1"
 
 MENTAL_HEALTH_PURPOSES = ("crisis_intervention", "emotional_support")
 MENTAL_HEALTH_SERVICES = ("mental_health", "psychiatric")
@@ -55,5 +56,9 @@ NOTES = [
     "recorded, otherwise the estimate; approved trips not yet booked count at the approved "
     "amount.",
     "In the public-release version, counts from 1 to 9 are shown as '<10', and medians and "
-    "rates resting on fewer than 10 records are withheld.",
+    "rates resting on fewer than 10 records are withheld. So that no suppressed count can "
+    "be worked out by subtraction from a total, wherever a row or column adds up to a "
+    "total and only one of its counts would be hidden, the smallest other count of that "
+    "sum is hidden too, shown as '*' (repeated until no sum has a single hidden count). "
+    "Table notes are worded from the suppressed values.",
 ]

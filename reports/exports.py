@@ -16,9 +16,9 @@ from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 
+from . import disclosure
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SUPPRESSED = "<10"
-WITHHELD = "withheld"
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
@@ -41,34 +41,9 @@ def neutralise(value: Any) -> Any:
 # --- report tables ---------------------------------------------------------------------------
 
 
-def is_small(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9
-
-
-def suppress_row(columns: list[dict], cells: dict) -> dict:
-    """Public-release cells: counts 1-9 shown as '<10'; medians/rates on <10 records withheld."""
-    out = dict(cells)
-    for c in columns:
-        value = cells.get(c["key"])
-        if c["kind"] == "count" and is_small(value):
-            out[c["key"]] = SUPPRESSED
-        elif c["kind"] in ("hours", "rate") and value is not None:
-            basis = cells.get(c["basis"]) if c.get("basis") else None
-            if basis is not None and isinstance(basis, int) and basis < 10:
-                out[c["key"]] = WITHHELD
-    return out
-
-
 def table_for_display(t: dict, *, public: bool = False) -> dict:
-    """A table with its cells suppressed for public release when asked."""
-    if not public:
-        return t
-    columns = t["columns"]
-    rows = [{**r, "cells": suppress_row(columns, r["cells"])} for r in t["rows"]]
-    total = t.get("total")
-    if total:
-        total = {**total, "cells": suppress_row(columns, total["cells"])}
-    return {**t, "rows": rows, "total": total}
+    """A table as shown: for the public release, through reports.disclosure."""
+    return disclosure.public_table(t) if public else t
 
 
 def _typed(column: dict, value: Any) -> Any:
@@ -114,6 +89,28 @@ def csv_sections(sections: Iterable[tuple[str, Iterable[list[Any]]]]) -> Iterato
         yield [title]
         yield from rows
         yield []
+
+
+# Excel allows 31 characters in a sheet name: the report's tables get short names that
+# still say what they hold (a cut title such as "Team HOPE peer-support calls by" does not).
+SHEET_NAMES = {
+    "headline": "Headline figures",
+    "mental_health": "Mental-health support",
+    "faon_membership": "FAON membership",
+    "faon_compliance": "FAON compliance",
+    "contacts": "Contacts by purpose & month",
+    "cases": "New cases by type",
+    "referrals": "Referrals by service & outcome",
+    "legal": "Legal requests received",
+    "legal_provided": "Legal assistance provided",
+    "travel": "Reunification travel",
+    "travel_cost": "Reunification cost & budget",
+    "peer_calls": "Team HOPE calls by month",
+}
+
+
+def sheet_name(t: dict) -> str:
+    return SHEET_NAMES.get(t["key"], t["title"])
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

@@ -724,6 +724,7 @@ def _reunification(year: int) -> list[dict]:
         money_cols,
         rows,
         note=_budget_note(budget.committed, budget.amount),
+        note_template=_budget_note(budget.committed, budget.amount),  # no counts in it
     )
     return [trips, cost]
 
@@ -781,6 +782,9 @@ def _peer_calls(year: int) -> dict:
             total=row("Year", total, {"calls": link("peer_calls")}),
             chart={"kind": "rows", "column": "calls", "title": "Team HOPE calls per month"},
             note=f"{families} families had at least one peer-support call.",
+            # The public release formats the note from suppressed values (disclosure.py).
+            note_template="{families} families had at least one peer-support call.",
+            note_values={"families": families},
         ),
     }
 

@@ -23,7 +23,7 @@ from django import forms
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
-from familysupport.lib import audit, dates
+from familysupport.lib import audit, dates, pdf
 
 from . import exports
 
@@ -124,17 +124,16 @@ def pdf_response(filename: str, title: str, rows: Iterable[list], mark: Watermar
     """A landscape PDF table; the watermark and the page number in every page's footer."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import landscape, letter
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import inch
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-    styles = getSampleStyleSheet()
+    styles = pdf.styles()  # an embedded font: names print in any script
     cell = styles["BodyText"].clone("cell", fontSize=7, leading=8)
     data = [[Paragraph(_xml(v), cell) for v in r] for r in rows]
 
     def footer(canvas, doc) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7)
+        canvas.setFont(pdf.FONT, 7)
         canvas.drawString(0.5 * inch, 0.35 * inch, mark.text)
         canvas.drawRightString(10.5 * inch, 0.35 * inch, f"Page {doc.page}")
         canvas.restoreState()

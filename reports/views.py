@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +21,17 @@ from cases import retention as case_retention
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 
-from . import charts, definitions, drilldown, exports, list_exports, selectors, services
+from . import (
+    charts,
+    definitions,
+    disclosure,
+    drilldown,
+    exports,
+    list_exports,
+    pdf,
+    selectors,
+    services,
+)
 from .models import ReportRun
 
 READERS = (ADMINISTRATOR, SUPERVISOR)
@@ -48,10 +58,12 @@ def _figure_url(year: int, spec: dict | None) -> str | None:
 
 
 def _present(results: dict, *, year: int, public: bool) -> list[dict]:
-    """Tables ready for the template: cells in column order with their drill-down links."""
+    """Tables ready for the template: cells in column order with their drill-down links.
+
+    `results` are already the public release's (disclosure.public_results) when `public`.
+    """
     out = []
-    for raw in results.get("tables", []):
-        t = exports.table_for_display(raw, public=public)
+    for t in results.get("tables", []):
 
         def line(r: dict, t: dict = t) -> dict:
             return {
@@ -75,7 +87,7 @@ def _present(results: dict, *, year: int, public: bool) -> list[dict]:
                 "rows": [line(r) for r in t["rows"]],
                 "total": line(t["total"]) if t.get("total") else None,
                 "note": t.get("note", ""),
-                "chart": None if public else charts.for_table(raw),
+                "chart": None if public else charts.for_table(t),
             }
         )
     return out
@@ -113,14 +125,19 @@ def report_year(request, year: int):
     # so they are neither compared with the published ones nor called "the same".
     live_current = run is not None and pending is None
     results = snapshot.results if source == "snapshot" else live
+    published = snapshot.results if snapshot is not None else None
+    if public:  # everything the public page shows comes from the released figures
+        results = disclosure.public_results(results) if results else results
+        published = disclosure.public_results(published) if published else published
+        live = disclosure.public_results(live) if live else live
     diff = (
-        services.snapshot_diff(snapshot.results, live)
-        if snapshot is not None and live is not None and live_current
+        services.snapshot_diff(published, live)
+        if published is not None and live is not None and live_current
         else None
     )
     context = {
         "year": year,
-        "years": list(range(services.current_year(), services.FIRST_YEAR - 1, -1)),
+        "years": services.years_with_data(),
         "public": public,
         "source": source,
         "snapshot": snapshot,
@@ -150,9 +167,7 @@ def report_year(request, year: int):
 def _headlines(results: dict, *, year: int, public: bool) -> list[dict]:
     out = []
     for key, meta in definitions.HEADLINES.items():
-        value = results.get("headline", {}).get(key)
-        if public and exports.is_small(value):
-            value = exports.SUPPRESSED
+        value = results.get("headline", {}).get(key)  # already public when `public`
         out.append(
             {
                 "key": key,
@@ -277,11 +292,13 @@ def report_export(request, year: int, table: str, fmt: str):
     _year_or_404(year)
     if not can_export(request.user):
         raise PermissionDenied
-    if fmt not in FORMATS:
+    # The PDF is the whole report (board packs); CSV and XLSX also come per table.
+    if fmt not in FORMATS and not (fmt == "pdf" and table == "all"):
         raise Http404
     public = request.GET.get("public") == "1"
     snapshot = services.snapshot_latest(year=year)
     source = _source(request, snapshot)
+    run = None
     if source == "snapshot":
         results = snapshot.results
     else:
@@ -303,7 +320,23 @@ def report_export(request, year: int, table: str, fmt: str):
     )
     suffix = "-public" if public else ""
     name = f"by-the-numbers-{year}-{table}{suffix}.{fmt}"
-    sheets = [(t["title"], exports.table_rows(t, public=public)) for t in tables]
+    if fmt == "pdf":
+        content = pdf.render(
+            year=year,
+            results=disclosure.public_results(results) if public else results,
+            stamp_text=pdf.stamp(year=year, snapshot=snapshot, run=run, source=source),
+            public=public,
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    sheets = [
+        (
+            exports.sheet_name(t) if fmt == "xlsx" else t["title"],
+            exports.table_rows(t, public=public),
+        )
+        for t in tables
+    ]
     if fmt == "csv":
         rows = sheets[0][1] if len(sheets) == 1 else exports.csv_sections(sheets)
         return exports.csv_response(name, rows)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from familysupport.lib import pdf
+
 from .models import ZERO, Segment, TravelRequest
 
 GROUPS = (
@@ -46,7 +48,6 @@ def context(tr: TravelRequest) -> dict[str, Any]:
 def render_pdf(tr: TravelRequest) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import LETTER
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import inch
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -60,7 +61,7 @@ def render_pdf(tr: TravelRequest) -> bytes:
         leftMargin=0.7 * inch,
         rightMargin=0.7 * inch,
     )
-    styles = getSampleStyleSheet()
+    styles = pdf.styles()  # an embedded font: travellers' names print in any script
     body = styles["BodyText"]
 
     def p(text: str) -> Paragraph:
@@ -99,6 +100,7 @@ def render_pdf(tr: TravelRequest) -> bytes:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), pdf.FONT),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dee2e6")),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -212,7 +212,7 @@ def travel_request_submit(
         notify(
             recipients=[lead],
             event="reunification.submitted",
-            title="A travel request awaits a decision",
+            title=f"Travel request {tr.reference} (case {tr.case.reference}) awaits a decision",
             url=tr.get_absolute_url(),
             key=f"reunification:submitted:{tr.pk}:{tr.version}",
         )
@@ -248,7 +248,7 @@ def _notify_decision(tr: TravelRequest, verb: str) -> None:
     notify(
         recipients=[tr.requested_by],
         event=f"reunification.{verb}",
-        title=f"A travel request you made was {verb}",
+        title=f"Travel request {tr.reference} was {verb}",
         url=tr.get_absolute_url(),
         key=f"reunification:decision:{tr.pk}",
     )
@@ -401,7 +401,7 @@ def travel_request_book(
     notify(
         recipients=[tr.requested_by],
         event="reunification.booked",
-        title="A travel request you made is booked: the itinerary is ready",
+        title=f"Travel request {tr.reference} is booked: the itinerary is ready",
         url=tr.get_absolute_url(),
         key=f"reunification:booked:{tr.pk}",
     )

@@ -163,7 +163,7 @@ def matches_end_for_withdrawn_consent(family, by: User | None) -> list[PeerMatch
             recipients=_case_recipients(match),
             event="teamhope.match.consent_withdrawn",
             # No family or child details: the title also goes out by e-mail.
-            title="A Team HOPE match on a case you follow ended: consent withdrawn",
+            title=f"Team HOPE match #{match.pk} ended: consent withdrawn",
             url=reverse("teamhope:match_detail", args=[match.pk]),
             key=f"teamhope-match-consent-withdrawn:{match.pk}",
         )
@@ -265,7 +265,7 @@ def escalation_raise(
         recipients=recipients,
         event="teamhope.escalation.raised",
         # No family or child details: the title also goes out by e-mail.
-        title="A Team HOPE volunteer asks for an advocate now",
+        title=f"Team HOPE match #{match.pk}: the volunteer asks for an advocate now",
         url=reverse("teamhope:escalation_detail", args=[escalation.pk]),
         key=f"teamhope-escalation:{escalation.pk}",
     )

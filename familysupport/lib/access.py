@@ -1,9 +1,9 @@
 """Who may see or change what: the one place views ask.
 
-Rules per record live in each app's `rules.py` (the `rules` library); this module has
-the role checks every view starts with and the fetch helper every selector uses:
-404 for someone who may not know a record exists, 403 for someone who may see it but
-not change it.
+Rules per record live in each app's selectors (`<app>/selectors.py`: querysets scoped to
+what a user may see, and `can_*` predicates for what they may change); this module has the
+role checks every view starts with and the fetch helper every selector uses: 404 for
+someone who may not know a record exists, 403 for someone who may see it but not change it.
 """
 
 from __future__ import annotations

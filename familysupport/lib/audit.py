@@ -133,6 +133,34 @@ def record_read(obj: models.Model, *, actor: Any = None) -> None:
     record(action=f"{obj._meta.app_label}.{obj._meta.model_name}.viewed", obj=obj, actor=actor)
 
 
+def record_list(
+    model: type[models.Model],
+    *,
+    filters: Any,
+    rows: int,
+    shown: int,
+    obj: models.Model | None = None,
+    actor: Any = None,
+) -> None:
+    """One read entry for a list page that shows families: its filter and how many rows.
+
+    `filters`: the request's GET (or a dict); `page` is left out, values are cut short.
+    """
+    items = filters.lists() if hasattr(filters, "lists") else filters.items()
+    kept = {}
+    for key, value in items:
+        if key == "page":
+            continue
+        values = value if isinstance(value, list) else [value]
+        kept[str(key)[:50]] = [str(v)[:100] for v in values][:10]
+    record(
+        action=f"{model._meta.app_label}.{model._meta.model_name}.listed",
+        obj=obj,
+        actor=actor,
+        changes={"filter": kept, "rows": rows, "shown": shown},
+    )
+
+
 def _field_value(instance: models.Model, field: models.Field) -> Any:
     return getattr(instance, field.attname)
 

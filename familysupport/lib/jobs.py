@@ -25,7 +25,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from familysupport.lib import audit, dates
+from familysupport.lib import audit, broker, dates
 
 log = logging.getLogger(__name__)
 
@@ -240,9 +240,8 @@ def dispatch(record) -> bool:
     from familysupport.lib import tasks
     from familysupport.lib.models import JobRun
 
-    try:
-        tasks.run_job.apply_async(args=[record.pk, record.job], retry=False)
-    except Exception:  # the broker is down or slow; the row stays pending for the sweep
+    if not broker.publish(tasks.run_job, args=[record.pk, record.job]):
+        # The broker is down or slow; the row stays pending for the sweep.
         log.warning("job %s: could not enqueue run %s; the sweep will retry", record.job, record.pk)
         return False
     JobRun.objects.filter(

@@ -1,9 +1,10 @@
 """Notifications: an in-app row for the bell and, optionally, an e-mail through the outbox.
 
 Both are written in the caller's transaction, so a notification exists exactly when the
-change that caused it committed. The e-mail is handed to Celery after commit with short
-broker timeouts; if Redis is down the publish fails fast, the error is logged and the row
-stays pending until the outbox sweeper sends it (never an error page for a saved change).
+change that caused it committed. After commit ONE "deliver now" nudge per transaction
+carries all its new e-mails to Celery (familysupport/lib/broker.py: short timeouts, a circuit
+breaker); if Redis is down or hangs the save does not wait, the rows stay pending and the
+outbox sweep sends them (never an error page, never a slow save for a saved change).
 E-mails carry only what happened and a link: never a family's or child's details.
 """
 
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 if TYPE_CHECKING:
     from familysupport.lib.models import OutboundEmail
+
+from familysupport.lib import broker
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ def notify(
                 mail.save()
         except IntegrityError:
             continue
-        transaction.on_commit(lambda pk=mail.pk: enqueue_email(pk))
+        deliver_soon(mail.pk)
     return created
 
 
@@ -87,33 +90,76 @@ def email_queue(
 
     `not_before`: hold it until then (a family's safe-contact hours); the sweep sends it.
     """
-    from familysupport.lib.models import OutboundEmail
-
-    mail = OutboundEmail.objects.create(
+    return email_queue_rendered(
         to=to,
         subject=render_to_string(f"emails/{template}-subject.txt", context).strip(),
         body_text=render_to_string(f"emails/{template}-body.txt", context),
         body_html=render_to_string(f"emails/{template}-body.html", context),
         key=key,
+        not_before=not_before,
+    )
+
+
+def email_queue_rendered(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    key: str,
+    not_before: datetime | None = None,
+) -> OutboundEmail:
+    """Queue an already rendered e-mail (allauth's, accounts/adapters.py) in the outbox."""
+    from familysupport.lib.models import OutboundEmail
+
+    mail = OutboundEmail.objects.create(
+        to=to,
+        subject=subject.strip()[:200],
+        body_text=body_text,
+        body_html=body_html,
+        key=key[:200],
         next_attempt_at=not_before or timezone.now(),
     )
     if not_before is None:
-        transaction.on_commit(lambda: enqueue_email(mail.pk))
+        deliver_soon(mail.pk)
     return mail
 
 
-def enqueue_email(pk: int) -> bool:
-    """Hand an outbox row to Celery; a broker outage only delays it (the sweeper retries).
+class _Nudge:
+    """The one after-commit hand-off of a transaction: every outbox row it wrote."""
 
-    Runs after commit, inside the web request: it must never raise and never wait long.
-    The broker timeouts (settings, familysupport/celery.py) bound the publish to about a
-    second when Redis refuses connections and to the socket timeout when it hangs.
+    def __init__(self) -> None:
+        self.pks: list[int] = []
+
+    def __call__(self) -> None:
+        from familysupport.lib import tasks
+
+        broker.publish(tasks.deliver_emails, args=[self.pks])
+
+
+def deliver_soon(pk: int) -> None:
+    """Ask for an outbox row to be sent right after the current transaction commits.
+
+    All rows of one transaction share one nudge (one publish): finding it among the
+    pending on-commit callbacks means a rolled-back savepoint takes its nudge along.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _Nudge):
+                callback.pks.append(pk)
+                return
+    nudge = _Nudge()
+    nudge.pks.append(pk)
+    transaction.on_commit(nudge)
+
+
+def enqueue_email(pk: int) -> bool:
+    """Hand one outbox row to Celery now; False if the broker is down, slow or skipped.
+
+    Never raises and never waits longer than the publish timeout (familysupport/lib/broker.py);
+    the row stays pending and the sweep sends it.
     """
     from familysupport.lib import tasks
 
-    try:
-        tasks.deliver_email.apply_async(args=[pk], retry=False)
-    except Exception:  # the broker is down or slow; the row stays pending
-        log.warning("outbox: could not enqueue e-mail %s; the sweeper will retry", pk)
-        return False
-    return True
+    return broker.publish(tasks.deliver_email, args=[pk])

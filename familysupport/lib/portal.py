@@ -18,6 +18,7 @@ class MenuItem:
     label: str
     url: str
     order: int = 50
+    shortcut: str = ""  # a letter: Alt+Shift+<letter> opens it from any page (portal.js)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,12 @@ def deliver_email(pk: int) -> str:
     return outbox.outbound_email_deliver(pk=pk)
 
 
+# The one "deliver now" nudge of a transaction (familysupport.lib.notify.deliver_soon).
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=280)
+def deliver_emails(pks: list[int]) -> int:
+    return sum(outbox.outbound_email_deliver(pk=pk) == "sent" for pk in pks)
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=90, soft_time_limit=80)
 def sweep_outbox() -> int:
     # The minute's sweep also enqueues "run now" requests made while Redis was down.

@@ -15,11 +15,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails and certificates: follow `make run`'s PORT unless SITE_URL says otherwise.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="Family Advocacy Division")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,9 +35,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
     "familysupport.lib",
     "accounts",
     "cases",
@@ -56,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the time-out, MFA and login checks: their answers to htmx/fetch become a 401.
+    "familysupport.lib.fragments.SignedOutFragmentMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -85,6 +85,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "familysupport.context_processors.portal",
             ],
+            # `|phone` on every page without a {% load %}.
+            "builtins": ["familysupport.lib.templatefilters"],
         },
     },
 ]
@@ -97,6 +99,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # JIT compilation costs more than it saves on this portal's short OLTP queries (measured:
 # provider matching over 30,000 rows 300-650 ms with JIT, 35-90 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# The role web and worker connect as (it owns nothing; INSERT+SELECT only on the audit
+# trail). Set where migrations run as the owner: they grant it its privileges afterwards
+# (familysupport/lib/db_roles.py). Empty: no grants (a single-role development database).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is only the Celery broker: cache, sessions and lockouts live in PostgreSQL.
@@ -107,11 +113,13 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Messages name people ("Invitation sent to ..."): kept in the server-side session, not
+# in a cookie (signed, not encrypted).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
@@ -210,7 +218,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Security headers. CSP is nonce-based; nothing is loaded from another host.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
@@ -255,6 +262,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY = False
+# Hand-offs from a web request (familysupport/lib/broker.py): their own connection with a
+# short timeout, at most one per transaction, and a circuit breaker that skips them for a
+# while after a failed or slow one (the outbox and job sweeps deliver what was skipped).
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
+BROKER_SLOW_SECONDS = env.float("BROKER_SLOW_SECONDS", default=0.25)
+BROKER_BREAKER_SECONDS = env.int("BROKER_BREAKER_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,
@@ -270,8 +283,8 @@ LOGGING = {
 }
 INVITE_TIMEOUT_SECONDS = env.int("INVITE_TIMEOUT_SECONDS", default=72 * 60 * 60)
 
-# Lockout is by username on purpose (STACK.md): locking by IP would let one attacker lock
-# out a whole office behind one NAT address.
+# Lockout is by username on purpose: locking by IP would let one attacker lock out a whole
+# office behind one NAT address (README, "Configuration": AXES_*).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Privacy (README "Privacy"): how long a break-glass opening of a restricted case lasts,

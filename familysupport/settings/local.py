@@ -12,3 +12,4 @@ from .base import env
 
 DEMO_MODE = env.bool("DEMO_MODE", default=True)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="fsp_app")

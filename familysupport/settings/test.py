@@ -21,3 +21,8 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 
 # Several people (or CI jobs) may test against one server: FSP_TEST_DB names a private one.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FSP_TEST_DB", "test_familysupport")}  # noqa: F405
+
+# The test database is created (and migrated) as the owner, postgres; the application role
+# gets its grants after the migrations, so tests can prove what it may not do.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "fsp_app")
+DATABASE_APP_PASSWORD = os.environ.get("DATABASE_APP_PASSWORD", "fsp_app-test-only")

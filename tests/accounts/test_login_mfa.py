@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from familysupport.lib.outbox import outbound_email_sweep
 from tests.factories import TEST_PASSWORD, UserFactory
 
 ROLES = [r.value for r in User.Role]
@@ -117,6 +118,8 @@ def test_password_reset_lands_on_the_mfa_step():
     user = UserFactory()
     client = Client()
     client.post(reverse("account_reset_password"), {"email": user.email})
+    assert mail.outbox == []  # the request only wrote an outbox row
+    assert outbound_email_sweep() == 1
     assert len(mail.outbox) == 1
     link = next(w for w in mail.outbox[0].body.split() if "/password/reset/key/" in w)
     path = link.split("://", 1)[1].split("/", 1)[1]

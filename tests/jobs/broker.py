@@ -11,7 +11,11 @@ UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection r
 
 
 def reset_producer_pools() -> None:
-    """Forget pooled broker connections so the next publish uses the current settings."""
+    """Forget pooled broker connections (and a tripped breaker) so the next publish uses the
+    current settings."""
+    from familysupport.lib.broker import reset_breaker
+
+    reset_breaker()
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None

@@ -92,10 +92,10 @@ def test_no_family_or_child_details_in_any_email(member, staff):
         "license on file expires",
         "insurance on file expires",
         "requirements for 2027",  # training/compliance
-        "confirm your FAON contact details",
+        "confirm the FAON contact details",
         "still waiting for your answer",  # referral reminder
-        "referral you follow was expired",  # hand-back to the advocate
-        "travel request awaits",  # another app's notification
+        "was expired",  # hand-back to the advocate
+        "awaits a decision",  # another app's notification
         "new risk alert",  # the case risk alert, e-mailed to the supervisor
     ):
         assert expected in subjects, expected

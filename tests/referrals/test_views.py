@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -446,3 +447,23 @@ def test_staff_see_when_the_provider_was_reminded(login, advocate, referral):
     services.referral_mark_reminded(referral=referral, now=at)
     body = client.get(url).content.decode()
     assert "Provider reminded" in body and timezone.localtime(at).strftime("%Y-%m-%d %H:%M") in body
+
+
+def test_legal_request_rules_are_enforced_by_the_service(advocate):
+    # Not only the form: a completed request without what was provided, or completed before
+    # it was received, is refused by the service itself (an import, a shell, another view).
+    today = timezone.localdate()
+    obj = LegalAssistanceRequest(
+        requester_kind="family",
+        topic="custody",
+        question="A question",
+        status=LegalAssistanceRequest.Status.COMPLETED,
+        received_on=today,
+        completed_on=today - dt.timedelta(days=1),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.legal_request_save(request_obj=obj, by=advocate)
+    assert set(refused.value.message_dict) == {"provided", "completed_on"}
+    assert not LegalAssistanceRequest.objects.exists()
+    obj.provided, obj.completed_on = ["research"], today
+    assert services.legal_request_save(request_obj=obj, by=advocate).pk

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification
 from familysupport.lib.access import Refused
+from familysupport.lib.models import AuditEntry, Notification
 from reunification import services
 from reunification.models import Segment, TravelRequest
 from tests.factories import UserFactory

@@ -117,7 +117,7 @@ def test_approve_records_approver_amount_and_notifies_requester(supervisor):
     assert (tr.approver, tr.approved_amount) == (supervisor, Decimal("999.50"))
     assert tr.decided_at and tr.approved_at
     note = Notification.objects.get(recipient=tr.requested_by)
-    assert note.title == "A travel request you made was approved"
+    assert note.title == f"Travel request {tr.reference} was approved"
     assert tr.case.family.display_name not in note.title
     assert note.url == tr.get_absolute_url()
 

@@ -325,6 +325,24 @@ def test_itinerary_page_and_pdf(login, advocate):
     ).exists()
 
 
+def test_itinerary_pdf_prints_names_outside_latin_1(login, advocate):
+    """The embedded font (familysupport/lib/pdf.py): extracted text equals the names."""
+    import io
+
+    from pypdf import PdfReader
+
+    tr = in_status(S.BOOKED)
+    names = ["Ζωή Παπαδοπούλου", "Ольга Шевченко", "Nguyễn Thị Ánh", "Łukasz Żółć"]
+    for name in names:
+        first, last = name.split(" ", 1)
+        tr.travellers.add(PersonFactory(family=tr.case.family, first_name=first, last_name=last))
+    SegmentFactory(travel_request=tr, provider="Αεροπορία Ωμέγα")
+    response = login(advocate).get(reverse("reunification:itinerary_pdf", args=[tr.pk]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for name in [*names, "Αεροπορία Ωμέγα"]:
+        assert name in " ".join(text.split()), name
+
+
 def test_no_itinerary_before_approval(login, advocate):
     tr = in_status(S.SUBMITTED)
     assert login(advocate).get(reverse("reunification:itinerary", args=[tr.pk])).status_code == 404
