@@ -400,6 +400,7 @@ def _bbox_expr(origin: Origin, miles: Expression) -> tuple[Expression, ...]:
     """`_bbox` with the radius an SQL expression (an uncorrelated subquery): PostgreSQL runs
     it once, before the scan, and uses the bounds as index conditions."""
     miles = Least(miles, Value(float(MAX_RADIUS_MILES)), output_field=FloatField())
+    assert origin.latitude is not None  # located origins only
     cos_lat = max(math.cos(math.radians(origin.latitude)), 0.01)
     dlat = ExpressionWrapper(miles / Value(MILES_PER_DEGREE_LAT), output_field=FloatField())
     dlng = ExpressionWrapper(
@@ -450,10 +451,12 @@ def _located(
             in_reach=Value(False, output_field=BooleanField()),
         )
         return qs, Q(pk__in=[])
+    bounds: tuple[Any, ...]  # numbers, or SQL expressions for a radius read in the query
     if isinstance(max_radius, Expression):
-        lat_lo, lat_hi, lng_lo, lng_hi = _bbox_expr(origin, max_radius)
+        bounds = _bbox_expr(origin, max_radius)
     else:
-        lat_lo, lat_hi, lng_lo, lng_hi = _bbox(origin, min(max_radius, MAX_RADIUS_MILES))
+        bounds = _bbox(origin, min(max_radius, MAX_RADIUS_MILES))
+    lat_lo, lat_hi, lng_lo, lng_hi = bounds
     zips_in_box = ZipCentroid.objects.filter(
         latitude__range=(lat_lo, lat_hi), longitude__range=(lng_lo, lng_hi)
     ).values("pk")
