@@ -237,7 +237,7 @@ ACTION_LABELS = {
     "lapse": "Mark lapsed",
     "withdraw": "Mark withdrawn",
 }
-_STAMP = {
+_STAMP: dict[str, str] = {
     S.UNDER_REVIEW: "review_started_at",
     S.ACTIVE: "activated_at",
     S.SUSPENDED: "suspended_at",
