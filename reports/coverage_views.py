@@ -64,6 +64,10 @@ class CoverageForm(forms.Form):
         data = super().clean()
         today = dates.today()
         data["service"] = data.get("service") or "mental_health"
+        for name in ("start", "end"):  # the portal's records start long after 2000
+            if data.get(name) and not 2000 <= data[name].year <= 2100:
+                self.add_error(name, "Enter a date between 2000 and 2100.")
+                data[name] = None
         data["end"] = data.get("end") or today
         data["start"] = data.get("start") or data["end"] - timedelta(days=364)
         if "start" not in self.errors and data["start"] > data["end"]:
