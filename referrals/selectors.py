@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import (
     Aggregate,
@@ -340,7 +341,7 @@ class Criteria:
 
 @dataclass
 class Match:
-    obj: object
+    obj: Any  # a Provider or an Agency
     distance: float | None
     in_reach: bool
     via_telehealth: bool
@@ -384,6 +385,7 @@ def _max_radius(qs: QuerySet) -> float:
 
 def _bbox(origin: Origin, miles: float) -> tuple[float, float, float, float]:
     dlat = miles / MILES_PER_DEGREE_LAT
+    assert origin.latitude is not None and origin.longitude is not None  # located origins only
     cos_lat = max(math.cos(math.radians(origin.latitude)), 0.01)
     dlng = miles / (MILES_PER_DEGREE_LAT * cos_lat)
     return (
@@ -398,6 +400,7 @@ def _bbox_expr(origin: Origin, miles: Expression) -> tuple[Expression, ...]:
     """`_bbox` with the radius an SQL expression (an uncorrelated subquery): PostgreSQL runs
     it once, before the scan, and uses the bounds as index conditions."""
     miles = Least(miles, Value(float(MAX_RADIUS_MILES)), output_field=FloatField())
+    assert origin.latitude is not None  # located origins only
     cos_lat = max(math.cos(math.radians(origin.latitude)), 0.01)
     dlat = ExpressionWrapper(miles / Value(MILES_PER_DEGREE_LAT), output_field=FloatField())
     dlng = ExpressionWrapper(
@@ -448,10 +451,12 @@ def _located(
             in_reach=Value(False, output_field=BooleanField()),
         )
         return qs, Q(pk__in=[])
+    bounds: tuple[Any, ...]  # numbers, or SQL expressions for a radius read in the query
     if isinstance(max_radius, Expression):
-        lat_lo, lat_hi, lng_lo, lng_hi = _bbox_expr(origin, max_radius)
+        bounds = _bbox_expr(origin, max_radius)
     else:
-        lat_lo, lat_hi, lng_lo, lng_hi = _bbox(origin, min(max_radius, MAX_RADIUS_MILES))
+        bounds = _bbox(origin, min(max_radius, MAX_RADIUS_MILES))
+    lat_lo, lat_hi, lng_lo, lng_hi = bounds
     zips_in_box = ZipCentroid.objects.filter(
         latitude__range=(lat_lo, lat_hi), longitude__range=(lng_lo, lng_hi)
     ).values("pk")
@@ -510,7 +515,7 @@ def provider_match(*, origin: Origin, criteria: Criteria, limit: int = MATCH_LIM
     stats = provider_responsiveness([p.pk for p in rows])
     matches = []
     for p in rows:
-        m = Match(obj=p, distance=p.distance, in_reach=p.in_reach, via_telehealth=p.via_telehealth)
+        m = Match(obj=p, distance=p.distance, in_reach=p.in_reach, via_telehealth=p.via_telehealth)  # type: ignore[attr-defined]  # from .annotate()
         m.reasons = _provider_reasons(p, criteria)
         s = stats.get(p.pk)
         if s:
@@ -523,10 +528,10 @@ def provider_match(*, origin: Origin, criteria: Criteria, limit: int = MATCH_LIM
 
 def _provider_reasons(p: Provider, c: Criteria) -> list[str]:
     reasons = []
-    if p.in_reach and p.distance is not None:
-        reasons.append(f"{p.distance:.1f} miles away (serves {p.service_radius_miles} mi)")
-    elif p.via_telehealth:
-        where = f", {p.distance:.0f} miles away" if p.distance is not None else ""
+    if p.in_reach and p.distance is not None:  # type: ignore[attr-defined]  # from .annotate()
+        reasons.append(f"{p.distance:.1f} miles away (serves {p.service_radius_miles} mi)")  # type: ignore[attr-defined]  # from .annotate()
+    elif p.via_telehealth:  # type: ignore[attr-defined]  # from .annotate()
+        where = f", {p.distance:.0f} miles away" if p.distance is not None else ""  # type: ignore[attr-defined]  # from .annotate()
         reasons.append(f"Telehealth in the family's state{where}")
     if c.specialty:
         reasons.append(f"Specialty: {_label(c.specialty, 'specialty')}")
@@ -584,7 +589,7 @@ def provider_responsiveness(provider_ids: list[int]) -> dict[int, dict]:
 
 def agency_match(*, origin: Origin, criteria: Criteria, limit: int = MATCH_LIMIT) -> list[Match]:
     """The same search over the staff-managed directory of agencies and attorneys."""
-    qs = Agency.objects.filter(is_active=True)
+    qs: QuerySet[Any] = Agency.objects.filter(is_active=True)
     if criteria.kind:
         qs = qs.filter(kind=criteria.kind)
     if criteria.service_type and criteria.service_type != ServiceType.OTHER:
