@@ -318,8 +318,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
     can_change = selectors.can_change_cases(user)
     is_supervisor = user.role == SUPERVISOR
     tasks = list(case.tasks.select_related("owner").order_by("done_at", "due_on"))
-    children = list(case.children.all())
-    members = list(case.family.members.all())
+    children, members = selectors.persons_of_case(case)
     alerts = list(case.alerts.filter(resolved_at__isnull=True).select_related("raised_by"))
     entries = timeline.entries_for_case(case, user)
     today = timezone.localdate()
@@ -354,7 +353,8 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
         )
         context["task_form"] = forms.get("task_form") or TaskForm()
         context["share_form"] = forms.get("share_form") or ShareForm(user=user)
-        context["has_resources"] = context["share_form"].fields["resources"].queryset.exists()
+        # The form read its choices once (cases/forms.py ShareForm): no second query here.
+        context["has_resources"] = bool(context["share_form"].fields["resources"].choices)
     if is_supervisor:
         context["reassign_form"] = forms.get("reassign_form") or ReassignForm(
             user=user, initial={"advocate": case.assigned_advocate_id}
