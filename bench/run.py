@@ -92,13 +92,8 @@ PAGES = [
     Page("case page", "cases:case_detail", "advocate", ("case",)),
     Page("family page", "cases:family_detail", "advocate", ("family",)),
     Page("new-call page", "cases:new_call", "advocate"),
-    Page(
-        "new-call duplicate search",
-        "cases:family_suggest",
-        "advocate",
-        (),
-        "name={family_name_q}&phone={family_phone_q}",
-    ),
+    # The duplicate search is POST only (typed names stay out of URLs): measured by
+    # bench/bench_suggest.py below, per kind of typing, not here with GET (that was a 405).
     Page("referral match page", "referrals:match", "advocate", ("case",)),
     Page("referral list", "referrals:list", "advocate"),
     Page("provider list", "faon:provider_list", "supervisor"),
@@ -916,6 +911,15 @@ def markdown(results: dict) -> str:
             f"{fmt(p.get('rps'))} | {'—' if share is None else f'{100 * share:.0f}%'} | "
             f"{verdict(p, list_rps)} |"
         )
+    if results.get("suggest"):
+        from bench import bench_suggest
+
+        lines += [
+            "",
+            "### (c') New-call duplicate search (POST, in-process server time per request)",
+            "",
+            bench_suggest.table(results["suggest"]),
+        ]
     mem = results.get("memory", {})
     lines += [
         "",
@@ -1088,6 +1092,13 @@ def main(argv: list[str] | None = None) -> int:
     for page in pages:
         rows.append({"label": page.label, "role": page.role, **measured[page.label]})
     results["pages"] = rows
+
+    if not args.only or "suggest" in args.only.lower():
+        from bench import bench_suggest
+
+        log("(c') new-call duplicate search, POST, per kind of typing ...")
+        results["suggest"] = bench_suggest.measure(mfa_client(users["advocate"]))
+        log(bench_suggest.table(results["suggest"]))
 
     mem: dict = {}
     if not args.no_load:

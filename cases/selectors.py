@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramDistance
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Greatest
 
 from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR, get_visible_or_404
 from familysupport.lib.phones import to_e164
@@ -126,22 +125,7 @@ def family_suggest(*, user, name: str = "", phone: str = "", number: str = "") -
         add(base.filter(Q(phone=e164) | Q(phone_alt=e164))[:SUGGEST_LIMIT], "same phone")
     name = name.strip()
     if len(name) >= 3:
-        similar = (
-            base.annotate(
-                sim=Greatest(
-                    TrigramSimilarity("contact_name", name),
-                    TrigramSimilarity("display_name", name),
-                )
-            )
-            .filter(
-                Q(contact_name__trigram_similar=name)
-                | Q(display_name__trigram_similar=name)
-                | Q(contact_name__icontains=name)
-            )
-            .filter(Q(sim__gte=NAME_SIMILARITY) | Q(contact_name__icontains=name))
-            .order_by("-sim")[:SUGGEST_LIMIT]
-        )
-        add(similar, "similar name")
+        add(_similar_names(base, name), "similar name")
     number = number.strip()
     if number:
         add(
@@ -193,6 +177,27 @@ def family_merge_facts(*, user, family: Family) -> dict:
         "cases": cases,
         "members": family.members.count(),
     }
+
+
+def _similar_names(base: QuerySet[Family], name: str) -> list[Family]:
+    """Nearest contact names first (trigram distance, GiST: stops at SUGGEST_LIMIT), then,
+    if room is left, names that merely contain what was typed ("Bau" in "Anna Bauer").
+
+    `%` is pg_trgm's similarity ≥ pg_trgm.similarity_threshold (0.3 = NAME_SIMILARITY).
+    """
+    nearest = list(
+        base.annotate(distance=TrigramDistance("contact_name", name))
+        .filter(contact_name__trigram_similar=name)
+        .order_by("distance")[:SUGGEST_LIMIT]
+    )
+    if len(nearest) < SUGGEST_LIMIT:
+        seen = [f.pk for f in nearest]
+        nearest += list(
+            base.filter(contact_name__icontains=name)
+            .exclude(pk__in=seen)
+            .order_by()[: SUGGEST_LIMIT - len(nearest)]
+        )
+    return nearest
 
 
 def contact_get_for_user(*, user, pk: int) -> Contact:
