@@ -13,6 +13,7 @@ calls `measure()` and reports the table in RESULTS.md. Prints figures, asserts n
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -118,7 +119,10 @@ def main() -> int:
     users = run.bench_users(run.bench_meta())
     client = run.mfa_client(users["advocate"])
     print(f"suggestion endpoint on {args.db}, {args.runs} requests per kind (in-process):")
+    load = os.getloadavg()
     print(table(measure(client, args.runs)))
+    after = os.getloadavg()[0]
+    print(f"load average before/after: {load[0]:.1f} / {after:.1f} (cores: {os.cpu_count()})")
     return 0
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -67,14 +67,6 @@ class Family(AuditedModel):
             GinIndex(
                 OpClass(Upper("display_name"), name="gin_trgm_ops"),
                 name="family_name_upper_trgm",
-            ),
-            # The call form's duplicate search: `contact_name % x ORDER BY contact_name <-> x
-            # LIMIT 8` walks this index nearest-first and stops at 8 (GIN cannot order: it
-            # fetched and ranked every "Smith" at 250,000 families, 70 ms).
-            GistIndex(
-                name="family_contact_trgm_gist",
-                fields=["contact_name"],
-                opclasses=["gist_trgm_ops"],
             ),
         ]
 
