@@ -38,7 +38,7 @@ from .privacy_models import FamilyContactRules
 # A call "starting" slightly in the future is clock skew between the advocate's PC and us.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 MAX_DURATION_MINUTES = 24 * 60
-RISK_ORDER = [Case.Risk.LOW, Case.Risk.MODERATE, Case.Risk.HIGH, Case.Risk.CRITICAL]
+RISK_ORDER: list[str] = [Case.Risk.LOW, Case.Risk.MODERATE, Case.Risk.HIGH, Case.Risk.CRITICAL]
 
 # Which status may follow which; a reason is required to close, hold or reopen.
 TRANSITIONS: dict[str, set[str]] = {
@@ -48,7 +48,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Case.Status.CLOSED: {Case.Status.OPEN},
 }
 REASON_REQUIRED = {Case.Status.CLOSED, Case.Status.ON_HOLD}
-STATUS_VERBS = {
+STATUS_VERBS: dict[str, str] = {
     Case.Status.OPEN: "reopened",
     Case.Status.ACTIVE: "activated",
     Case.Status.ON_HOLD: "put_on_hold",
@@ -280,8 +280,9 @@ def case_update_details(
 
 
 def _supervisors_for(advocate: User) -> list[User]:
-    if advocate.supervisor_id and advocate.supervisor.is_active:
-        return [advocate.supervisor]
+    supervisor = advocate.supervisor if advocate.supervisor_id else None
+    if supervisor is not None and supervisor.is_active:
+        return [supervisor]
     return list(User.objects.filter(role=SUPERVISOR, is_active=True))
 
 

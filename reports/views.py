@@ -137,7 +137,7 @@ def report_year(request, year: int):
     )
     context = {
         "year": year,
-        "years": list(range(services.current_year(), services.FIRST_YEAR - 1, -1)),
+        "years": services.years_with_data(),
         "public": public,
         "source": source,
         "snapshot": snapshot,
@@ -330,7 +330,13 @@ def report_export(request, year: int, table: str, fmt: str):
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    sheets = [(t["title"], exports.table_rows(t, public=public)) for t in tables]
+    sheets = [
+        (
+            exports.sheet_name(t) if fmt == "xlsx" else t["title"],
+            exports.table_rows(t, public=public),
+        )
+        for t in tables
+    ]
     if fmt == "csv":
         rows = sheets[0][1] if len(sheets) == 1 else exports.csv_sections(sheets)
         return exports.csv_response(name, rows)

@@ -10,16 +10,18 @@ what was typed and ask the user to sign in again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
-def is_fragment_request(request) -> bool:
+def is_fragment_request(request: HttpRequest) -> bool:
     headers = request.headers
     return bool(
         headers.get("HX-Request")
@@ -30,10 +32,10 @@ def is_fragment_request(request) -> bool:
 
 
 class SignedOutFragmentMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if not is_fragment_request(request):
             return response

@@ -6,8 +6,10 @@ Each app may have a `nav.py` with `menu(user) -> list[MenuItem]` (navigation lin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 PORTAL_APPS = ("accounts", "cases", "referrals", "faon", "teamhope", "reunification", "reports")
@@ -52,7 +54,7 @@ class Panel:
     order: int = 50
 
 
-def _nav_modules():
+def _nav_modules() -> Iterator[ModuleType]:
     for app in PORTAL_APPS:
         try:
             yield import_module(f"{app}.nav")
@@ -61,7 +63,7 @@ def _nav_modules():
                 raise
 
 
-def menu(user) -> list[MenuItem | MenuGroup]:
+def menu(user: Any) -> list[MenuItem | MenuGroup]:
     entries: list[MenuItem | MenuGroup] = []
     for module in _nav_modules():
         if not hasattr(module, "menu"):
@@ -78,7 +80,7 @@ def menu(user) -> list[MenuItem | MenuGroup]:
     return sorted(entries, key=lambda e: (e.order, e.label))
 
 
-def home_panels(request) -> list[Panel]:
+def home_panels(request: Any) -> list[Panel]:
     panels: list[Panel] = []
     for module in _nav_modules():
         if hasattr(module, "home_panels"):

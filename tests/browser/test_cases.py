@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import AuditEntry
 from cases.models import Case, Contact, ContactDraft, Family
+from familysupport.lib.models import AuditEntry
 from tests.browser.conftest import sign_in
 from tests.cases.factories import CaseFactory, FamilyFactory
 
