@@ -8,6 +8,11 @@ one place for every page: a NUL in a search is dropped rather than turned into a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
 NUL = "\x00"
 
 
@@ -16,13 +21,16 @@ def strip_nul(value: str) -> str:
 
 
 class StripNulFromQueryMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        if NUL in request.GET.urlencode() or "%00" in request.META.get("QUERY_STRING", ""):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if any(NUL in v for values in request.GET.lists() for v in values[1]) or any(
+            NUL in k for k in request.GET
+        ):
             cleaned = request.GET.copy()
             for key in list(cleaned.keys()):
                 cleaned.setlist(key, [strip_nul(v) for v in cleaned.getlist(key)])
-            request.GET = cleaned
+            cleaned._mutable = False  # as Django's own request.GET
+            request.GET = cleaned  # type: ignore[assignment]
         return self.get_response(request)
