@@ -6,8 +6,8 @@
 Four kinds, each as an advocate types it into the call form: a family's phone number in
 national format, a common surname, a rare surname (one family) and a full name with a
 one-letter typo. Times are in-process (Django test client, signed in with both factors):
-the server's time for one suggestion request, queries included, no network. `bench/run.py`
-calls `measure()` and reports the table in RESULTS.md. Prints figures, asserts nothing.
+the server's time for one suggestion request, queries included, no network (`bench/run.py`
+measures the same four kinds over HTTP under load). Prints figures, asserts nothing.
 """
 
 from __future__ import annotations

@@ -287,9 +287,11 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resources"].queryset = selectors.resource_list_visible_to(user=user).filter(
-            is_active=True
-        )
+        field = self.fields["resources"]
+        field.queryset = selectors.resource_list_visible_to(user=user).filter(is_active=True)
+        # The choices read once: the page asks whether there are any, then lists them (two
+        # queries through the queryset). Validation still filters the queryset.
+        field.choices = [(r.pk, field.label_from_instance(r)) for r in field.queryset]
 
 
 class FamilyForm(forms.ModelForm):

@@ -21,6 +21,7 @@ from .models import (
     ContactDraft,
     Family,
     FamilyMerge,
+    Person,
     Resource,
     ResourceFeedback,
     Task,
@@ -346,3 +347,28 @@ def family_with_contact_rules(*, pk: int) -> Family:
     """A family with its safe-contact rules in one query, for a page that shows both to
     someone the caller already checked (a provider's accepted referral)."""
     return Family.objects.select_related("contact_rules").get(pk=pk)
+
+
+def persons_of_case(case: Case) -> tuple[list[Person], list[Person]]:
+    """(the case's children of concern, the family's members) in one query.
+
+    `family_id = … OR id = ANY(ARRAY(<the case's children>))`: a BitmapOr of two index
+    scans (an IN subquery under OR would filter every person row).
+    """
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import F
+
+    from .forms import _AnyOf
+
+    child_ids = ArraySubquery(
+        Case.children.through.objects.filter(case_id=case.pk).values("person_id")
+    )
+    persons = list(
+        Person.objects.annotate(of_case=_AnyOf(F("pk"), child_ids)).filter(
+            Q(family_id=case.family_id) | Q(of_case=True)
+        )
+    )
+    return (
+        [p for p in persons if p.of_case],
+        [p for p in persons if p.family_id == case.family_id],
+    )

@@ -25,6 +25,7 @@ from familysupport.lib.access import (
     check_role,
     role_required,
 )
+from familysupport.lib.badinput import posted_text, without_nul
 from familysupport.lib.counts import CappedPaginator
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
@@ -254,6 +255,7 @@ def draft_save(request: HttpRequest, key: str) -> HttpResponse:
     if not _valid_draft_key(key):
         raise Http404
     data = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists() if v}
+    data = without_nul(data)  # a draft keeps what it can; the real save refuses a NUL
     try:
         draft = services.contact_draft_save(by=request.user, key=key, data=data)
     except ValidationError:
@@ -312,8 +314,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
     can_change = selectors.can_change_cases(user)
     is_supervisor = user.role == SUPERVISOR
     tasks = list(case.tasks.select_related("owner").order_by("done_at", "due_on"))
-    children = list(case.children.all())
-    members = list(case.family.members.all())
+    children, members = selectors.persons_of_case(case)
     alerts = list(case.alerts.filter(resolved_at__isnull=True).select_related("raised_by"))
     entries = timeline.entries_for_case(case, user)
     today = timezone.localdate()
@@ -461,7 +462,7 @@ def resource_share(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = selectors.alert_get_for_user(user=request.user, pk=pk, write=True)
     try:
-        services.alert_resolve(alert=alert, by=request.user, note=request.POST.get("note", ""))
+        services.alert_resolve(alert=alert, by=request.user, note=posted_text(request, "note"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

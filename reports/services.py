@@ -140,7 +140,7 @@ def years_with_data() -> list[int]:
     years = {dates.year_of(moment) for moment in firsts if moment is not None}
     this_year = current_year()
     first = max(FIRST_YEAR, min(years, default=this_year))
-    published = set(ReportSnapshot.objects.values_list("year", flat=True).distinct())
+    published = set(ReportSnapshot.objects.order_by().values_list("year", flat=True).distinct())
     return sorted({*range(first, this_year + 1), *published}, reverse=True)
 
 

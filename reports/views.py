@@ -20,6 +20,7 @@ from cases import restricted
 from cases import retention as case_retention
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
+from familysupport.lib.badinput import posted_text
 
 from . import (
     charts,
@@ -215,7 +216,7 @@ def report_refresh(request, year: int):
 def report_publish(request, year: int):
     _year_or_404(year)
     try:
-        services.snapshot_publish(year=year, by=request.user, note=request.POST.get("note", ""))
+        services.snapshot_publish(year=year, by=request.user, note=posted_text(request, "note"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:year", year=year)

@@ -122,11 +122,17 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         object_label=label[:200],
         changed_fields=changed_fields or [],
-        changes=changes or {},
+        changes=_without_nul(changes or {}),
         ip=info.ip if info else None,
         user_agent=(info.user_agent if info else "")[:300],
         path=(info.path if info else "")[:300],
     )
+
+
+def _without_nul(value: Any) -> Any:
+    from familysupport.lib.badinput import without_nul
+
+    return without_nul(value)  # jsonb cannot hold "\u0000": a filter typed with one
 
 
 def record_read(obj: models.Model, *, actor: Any = None) -> None:
