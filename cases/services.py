@@ -407,20 +407,9 @@ def alert_resolve(*, alert: CaseAlert, by: User, note: str = "") -> CaseAlert:
 DRAFT_MAX_CHARS = 100_000
 
 
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
 def contact_draft_save(*, by: User, key: str, data: dict[str, Any]) -> ContactDraft:
     _require_caseworker(by)
-    # Scratch copy, stored as JSON: PostgreSQL refuses NUL there, so it goes.
-    clean = {
-        str(k).replace("\x00", "")[:60]: _without_nul(v)
-        for k, v in data.items()
-        if k != "csrfmiddlewaretoken"
-    }
+    clean = {str(k)[:60]: v for k, v in data.items() if k != "csrfmiddlewaretoken"}
     if len(str(clean)) > DRAFT_MAX_CHARS:
         raise ValidationError("The draft is too long to keep.")
     with transaction.atomic():

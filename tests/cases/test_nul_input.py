@@ -1,6 +1,5 @@
-"""NUL bytes (PostgreSQL refuses them in text) typed anywhere: a message or nothing found,
-never a 500 — forms refuse them field by field (Django's CharField), and the raw values a
-page searches with before any form has cleaned them are stripped."""
+"""NUL bytes (PostgreSQL refuses them in text) on the case pages: a message or a 400, never
+a 500 (forms: Django's CharField; query strings: lib/badinput.py)."""
 
 from __future__ import annotations
 
