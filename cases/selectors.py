@@ -355,13 +355,13 @@ def persons_of_case(case: Case) -> tuple[list[Person], list[Person]]:
     from django.contrib.postgres.expressions import ArraySubquery
     from django.db.models import F
 
-    from .forms import _AnyOf
+    from familysupport.lib.expressions import AnyOf
 
     child_ids = ArraySubquery(
         Case.children.through.objects.filter(case_id=case.pk).values("person_id")
     )
     persons = list(
-        Person.objects.annotate(of_case=_AnyOf(F("pk"), child_ids)).filter(
+        Person.objects.annotate(of_case=AnyOf(F("pk"), child_ids)).filter(
             Q(family_id=case.family_id) | Q(of_case=True)
         )
     )
