@@ -18,6 +18,7 @@ class MenuItem:
     label: str
     url: str
     order: int = 50
+    section: str = ""  # heading inside the "More" menu (the app group it came from)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,40 @@ def menu(user) -> list[MenuItem | MenuGroup]:
         else:
             entries.extend(rest)
     return sorted(entries, key=lambda e: (e.order, e.label))
+
+
+# What fits in the bar at 1280 px next to the brand, the bell and the user menu, counted in
+# characters (about 8 px each at the bar's font) plus each link's padding. Measured by
+# tests/browser/test_navigation.py at 1280 and 390 px for every role.
+NAV_BUDGET = 92
+MORE_COST = len("More") + 5
+
+
+def _cost(entry: MenuItem | MenuGroup) -> int:
+    return len(entry.label) + (5 if isinstance(entry, MenuGroup) else 3)
+
+
+def fit(entries: list[MenuItem | MenuGroup], budget: int = NAV_BUDGET) -> list:
+    """Keep the first entries that fit the bar; the rest go into one "More" menu, an app's
+    group becoming a headed section there (no nested dropdowns: they fail on phones)."""
+    if sum(_cost(e) for e in entries) <= budget:
+        return entries
+    shown: list[MenuItem | MenuGroup] = []
+    used = MORE_COST
+    rest: list[MenuItem | MenuGroup] = []
+    for entry in entries:
+        if not rest and used + _cost(entry) <= budget:
+            shown.append(entry)
+            used += _cost(entry)
+        else:
+            rest.append(entry)
+    more: list[MenuItem] = []
+    for entry in rest:
+        if isinstance(entry, MenuGroup):
+            more.extend(MenuItem(i.label, i.url, i.order, section=entry.label) for i in entry.items)
+        else:
+            more.append(entry)
+    return [*shown, MenuGroup("More", tuple(more), order=1000)]
 
 
 def home_panels(request) -> list[Panel]:
