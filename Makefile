@@ -30,6 +30,8 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m djlint templates --lint
 
 fmt: $(STAMP)
 	$(PY) -m ruff format .

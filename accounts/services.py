@@ -28,7 +28,7 @@ class InviteTokenGenerator(PasswordResetTokenGenerator):
 
     def __init__(self) -> None:
         super().__init__()
-        self.timeout = settings.INVITE_TIMEOUT_SECONDS  # type: ignore[attr-defined]
+        self.timeout = settings.INVITE_TIMEOUT_SECONDS
 
     def check_token(self, user, token):
         if not super().check_token(user, token):

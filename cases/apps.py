@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
 
         events.user_deactivated.connect(services.drafts_delete_on_deactivation)
         events.family_merged.connect(holds.holds_follow_merge)
+        events.family_unmerged.connect(holds.holds_follow_unmerge)
         events.family_merged.connect(services.shares_follow_merge)
         events.family_unmerged.connect(services.shares_follow_unmerge)
 

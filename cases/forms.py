@@ -49,6 +49,21 @@ def _clean_phone(value: str) -> str:
     return e164
 
 
+def _clean_zip(value: str | None) -> str:
+    value = (value or "").strip()
+    digits = value.split("-")[0]
+    if value and (len(digits) != 5 or not digits.isdigit()):
+        raise forms.ValidationError("Enter a 5-digit US ZIP code.")
+    return digits
+
+
+def _clean_state(value: str | None) -> str:
+    value = (value or "").strip().upper()
+    if value and (len(value) != 2 or not value.isalpha()):
+        raise forms.ValidationError("Enter the two-letter state code, e.g. TX.")
+    return value
+
+
 class ContactFieldsMixin(forms.Form):
     """What is logged about a call; shared by the new-call screen."""
 
@@ -141,6 +156,8 @@ class NewCallForm(ContactFieldsMixin):
     external_case_number = forms.CharField(
         label="External case number", max_length=40, required=False
     )
+    zip_code = forms.CharField(label="ZIP code", max_length=10, required=False)
+    state = forms.CharField(label="State", max_length=2, required=False, help_text="e.g. TX")
     attach = forms.CharField(required=False, initial=NEW)
     case_type = forms.ChoiceField(
         label="Case type", choices=[("", "Choose…"), *Case.Type.choices], required=False
@@ -148,8 +165,15 @@ class NewCallForm(ContactFieldsMixin):
     child_first_name = forms.CharField(
         label="Child of concern (first name)", max_length=80, required=False
     )
+    # Only for a new case: "log a contact" on a case page does not show it, so it cannot
+    # be required (it was, and that path never saved).
     risk_level = forms.ChoiceField(
-        label="Risk level", choices=Case.Risk.choices, initial=Case.Risk.LOW
+        label="Risk level", choices=Case.Risk.choices, initial=Case.Risk.LOW, required=False
+    )
+    different_family = forms.BooleanField(
+        label="This is a different family",
+        required=False,
+        help_text="The caller is not the family with the same phone, e-mail or case number.",
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -157,9 +181,16 @@ class NewCallForm(ContactFieldsMixin):
         super().__init__(*args, **kwargs)
         self.family: Family | None = None
         self.case: Case | None = None
+        self.strong_matches: list[Family] = []
 
     def clean_phone(self):
         return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_zip_code(self):
+        return _clean_zip(self.cleaned_data.get("zip_code"))
+
+    def clean_state(self):
+        return _clean_state(self.cleaned_data.get("state"))
 
     def clean_attach(self):
         value = (self.cleaned_data.get("attach") or self.NEW).strip()
@@ -187,7 +218,25 @@ class NewCallForm(ContactFieldsMixin):
             self.add_error("name", "Enter the caller's name to create a new family.")
         if attach and not attach.startswith("c") and not data.get("case_type"):
             self.add_error("case_type", "Choose the case type for the new case.")
+        if attach == self.NEW:
+            self._guard_duplicate(data)
         return data
+
+    def _guard_duplicate(self, data) -> None:
+        """A new family while one with the same phone/e-mail/case number exists needs a yes."""
+        self.strong_matches = selectors.family_strong_matches(
+            user=self.user,
+            phone=data.get("phone") or "",
+            email=data.get("email") or "",
+            number=data.get("external_case_number") or "",
+        )
+        if self.strong_matches and not data.get("different_family"):
+            names = ", ".join(f.display_name for f in self.strong_matches[:3])
+            self.add_error(
+                "attach",
+                f"A family with the same phone, e-mail or case number is on file ({names}). "
+                "Attach the call to it, or tick “This is a different family”.",
+            )
 
 
 class StatusForm(forms.Form):
@@ -282,14 +331,10 @@ class FamilyForm(forms.ModelForm):
         return _clean_phone(self.cleaned_data["phone_alt"])
 
     def clean_zip_code(self):
-        value = (self.cleaned_data.get("zip_code") or "").strip()
-        digits = value.split("-")[0]
-        if value and (len(digits) != 5 or not digits.isdigit()):
-            raise forms.ValidationError("Enter a 5-digit US ZIP code.")
-        return digits
+        return _clean_zip(self.cleaned_data.get("zip_code"))
 
     def clean_state(self):
-        return (self.cleaned_data.get("state") or "").strip().upper()
+        return _clean_state(self.cleaned_data.get("state"))
 
 
 class PersonForm(forms.ModelForm):

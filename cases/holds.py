@@ -125,13 +125,27 @@ def legal_hold_lift(*, hold: LegalHold, by: User, reason: str) -> LegalHold:
     return hold
 
 
-def holds_follow_merge(*, source: Family, target: Family, by: User, **_: object) -> None:
+def holds_follow_merge(
+    *, source: Family, target: Family, by: User, merge=None, **_: object
+) -> None:
     """events.family_merged: the duplicate's holds now cover the family its cases moved to."""
     for hold in active_holds().filter(family=source):
         if not active_holds().filter(family=target).exists():
-            LegalHold.objects.create(
+            carried = LegalHold.objects.create(
                 family=target,
                 reason=f"Carried over from merged family #{source.pk}: {hold.reason}"[:300],
                 placed_by=hold.placed_by,
             )
             audit.record(action="cases.legal_hold.carried_over", obj=target, actor=by)
+            if merge is not None:
+                merge.record_moved("cases.legalhold.carried", [carried.pk])
+
+
+def holds_follow_unmerge(*, target: Family, by: User, merge, **_: object) -> None:
+    """events.family_unmerged: a hold carried over by the merge is lifted (the duplicate's
+    own hold still covers the cases that go back to it)."""
+    for hold in active_holds().filter(pk__in=merge.moved_ids("cases.legalhold.carried")):
+        hold.lifted_at, hold.lifted_by = timezone.now(), by
+        hold.lift_reason = "The merge that carried this hold over was undone."
+        hold.save()
+        audit.record(action="cases.legal_hold.lifted", obj=target, actor=by)

@@ -333,7 +333,7 @@ class ContactDraft(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_drafts"
     )
-    key = models.CharField(max_length=40)  # "new-call" or "case-<pk>"
+    key = models.CharField(max_length=40)  # the call's uuid: one draft per opened call
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -345,6 +345,14 @@ class ContactDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft {self.key}"
+
+    @property
+    def resume_url(self) -> str:
+        from django.urls import reverse
+
+        url = reverse("cases:call", args=[self.key])
+        case = str(self.data.get("preset_case", ""))
+        return f"{url}?case={case}" if case.isdigit() else url
 
 
 class CaseAlert(AuditedModel):

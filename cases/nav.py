@@ -13,7 +13,7 @@ HOME_LIST_LIMIT = 10
 def menu(user) -> list[MenuItem]:
     items: list[MenuItem] = []
     if user.role in CASEWORKERS:
-        items.append(MenuItem("New call", reverse("cases:new_call"), order=1))
+        items.append(MenuItem("New call", reverse("cases:new_call"), order=1, shortcut="N"))
     if user.role in STAFF:
         items.append(MenuItem("Cases", reverse("cases:case_list"), order=10))
         items.append(MenuItem("Family resources", reverse("cases:resource_list"), order=40))
@@ -31,6 +31,21 @@ def home_panels(request) -> list[Panel]:
             Panel("Open risk alerts", "cases/includes/_panel_alerts.html", {"alerts": alerts}, 5)
         )
     if user.role in CASEWORKERS:
+        drafts = list(selectors.contact_draft_list_for_author(user=user)[:HOME_LIST_LIMIT])
+        clear = request.session.pop("cases_clear_local_draft", "")
+        if drafts or clear:
+            panels.append(
+                Panel(
+                    "Unsaved calls",
+                    "cases/includes/_panel_drafts.html",
+                    {
+                        "drafts": drafts,
+                        "clear_local_draft": clear,
+                        "today": timezone.localdate().isoformat(),
+                    },
+                    1,
+                )
+            )
         today = timezone.localdate()
         tasks = list(
             selectors.task_list_open_for_owner(user=user).order_by("due_on", "pk")[:HOME_LIST_LIMIT]

@@ -94,6 +94,10 @@ class Suggestion:
     reasons: list[str]
     open_cases: list[Case]
 
+    @property
+    def strong(self) -> bool:
+        return bool(STRONG_REASONS & set(self.reasons))
+
     # Values of the new-call screen's "attach" radio group.
     @property
     def family_value(self) -> str:
@@ -155,6 +159,27 @@ def family_suggest(*, user, name: str = "", phone: str = "", number: str = "") -
     return sorted(
         found.values(), key=lambda s: (min(order[r] for r in s.reasons), s.family.display_name)
     )[:SUGGEST_LIMIT]
+
+
+STRONG_REASONS = frozenset({"same phone", "same e-mail", "same case number"})
+
+
+def family_strong_matches(*, user, phone: str, email: str, number: str) -> list[Family]:
+    """Families that are almost surely the caller's: same phone (E.164), e-mail or case number.
+
+    Checked when a new family is about to be created (the similar-name matches stay advice).
+    """
+    match = Q()
+    if phone:
+        match |= Q(phone=phone) | Q(phone_alt=phone)
+    if email:
+        match |= Q(email__iexact=email)
+    if number:
+        match |= Q(cases__external_case_number__iexact=number)
+    if not match:
+        return []
+    base = family_list_visible_to(user=user).filter(merged_into__isnull=True)
+    return list(base.filter(match).distinct().order_by("display_name")[:SUGGEST_LIMIT])
 
 
 def family_merge_facts(*, user, family: Family) -> dict:
@@ -258,6 +283,13 @@ def contact_draft_get(*, user, key: str) -> ContactDraft | None:
     if not user.is_authenticated:
         return None
     return ContactDraft.objects.filter(author=user, key=key).first()
+
+
+def contact_draft_list_for_author(*, user) -> QuerySet[ContactDraft]:
+    """Unsaved calls of `user` only (drafts are private to their author)."""
+    if not user.is_authenticated:
+        return ContactDraft.objects.none()
+    return ContactDraft.objects.filter(author=user).order_by("-created_at")
 
 
 def resource_list_visible_to(*, user) -> QuerySet[Resource]:

@@ -38,7 +38,7 @@ from .privacy_models import FamilyContactRules
 # A call "starting" slightly in the future is clock skew between the advocate's PC and us.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 MAX_DURATION_MINUTES = 24 * 60
-RISK_ORDER = [Case.Risk.LOW, Case.Risk.MODERATE, Case.Risk.HIGH, Case.Risk.CRITICAL]
+RISK_ORDER: list[str] = [Case.Risk.LOW, Case.Risk.MODERATE, Case.Risk.HIGH, Case.Risk.CRITICAL]
 
 # Which status may follow which; a reason is required to close, hold or reopen.
 TRANSITIONS: dict[str, set[str]] = {
@@ -48,7 +48,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Case.Status.CLOSED: {Case.Status.OPEN},
 }
 REASON_REQUIRED = {Case.Status.CLOSED, Case.Status.ON_HOLD}
-STATUS_VERBS = {
+STATUS_VERBS: dict[str, str] = {
     Case.Status.OPEN: "reopened",
     Case.Status.ACTIVE: "activated",
     Case.Status.ON_HOLD: "put_on_hold",
@@ -280,8 +280,9 @@ def case_update_details(
 
 
 def _supervisors_for(advocate: User) -> list[User]:
-    if advocate.supervisor_id and advocate.supervisor.is_active:
-        return [advocate.supervisor]
+    supervisor = advocate.supervisor if advocate.supervisor_id else None
+    if supervisor is not None and supervisor.is_active:
+        return [supervisor]
     return list(User.objects.filter(role=SUPERVISOR, is_active=True))
 
 
@@ -726,7 +727,7 @@ def need_label(value: str) -> str:
 
 
 @transaction.atomic
-def intake_log_call(
+def call_log(
     *,
     by: User,
     family: Family | None,
@@ -735,8 +736,14 @@ def intake_log_call(
     new_case: dict[str, Any],
     contact: dict[str, Any],
     draft_key: str | None = None,
+    distinct_from: Iterable[Family] = (),
 ) -> Contact:
-    """The new-call screen in one transaction: family and case as needed, then the contact."""
+    """Every contact path in one transaction: family and case as needed, then the contact.
+
+    New call (new family or existing family, new case or continued case) and "log a contact"
+    from a case page all come here, so their rules cannot drift apart. `distinct_from`: the
+    strong matches (same phone, e-mail, case number) the advocate declared a different family.
+    """
     _require_caseworker(by)
     if case is None:
         if family is None:
@@ -745,7 +752,17 @@ def intake_log_call(
                 contact_name=new_family["contact_name"],
                 phone=new_family.get("phone", ""),
                 email=new_family.get("email", ""),
+                zip_code=new_family.get("zip_code", ""),
+                state=new_family.get("state", ""),
             )
+            others = sorted(f.pk for f in distinct_from)
+            if others:  # who said so and when: the audit entry on the new family
+                audit.record(
+                    action="cases.family.declared_distinct",
+                    obj=family,
+                    actor=by,
+                    changes={"distinct_from": others},
+                )
         children = []
         child_name = (new_case.get("child_first_name") or "").strip()
         if child_name:

@@ -9,6 +9,17 @@ from familysupport.lib.timeline import Entry
 TIMELINE_LIMIT = 200  # most recent entries of each kind; the contact list has the rest
 
 
+EXCERPT_CHARS = 160
+
+
+def first_line(text: str) -> str:
+    """The note's first non-empty line, cut at a word near EXCERPT_CHARS."""
+    line = next((ln.strip() for ln in (text or "").splitlines() if ln.strip()), "")
+    if len(line) <= EXCERPT_CHARS:
+        return line
+    return line[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+
+
 def contact_entries(case, user) -> list[Entry]:
     from . import selectors
 
@@ -37,6 +48,7 @@ def contact_entries(case, user) -> list[Entry]:
                 url=reverse("cases:contact_detail", args=[c.pk]),
                 actor=str(c.advocate),
                 icon="risk" if flags else "",
+                excerpt=first_line(c.notes),
             )
         )
     return entries

@@ -8,6 +8,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new-call/", views.new_call, name="new_call"),
+    path("new-call/<uuid:call_id>/", views.call, name="call"),
     path("new-call/suggest/", views.family_suggest, name="family_suggest"),
     path("drafts/<slug:key>/", views.draft_save, name="draft_save"),
     path("drafts/<slug:key>/discard/", views.draft_discard, name="draft_discard"),

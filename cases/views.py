@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -23,6 +25,7 @@ from familysupport.lib.access import (
     check_role,
     role_required,
 )
+from familysupport.lib.badinput import posted_text, without_nul
 from familysupport.lib.counts import CappedPaginator
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
@@ -44,19 +47,18 @@ from .forms import (
 )
 from .models import Case, Person
 
-NEW_CALL_DRAFT = "new-call"
 LIST_PAGE_SIZE = 25
 # The case list counts at most this many rows ("1,000+ cases"): a broad filter's exact
 # COUNT cost more than the page itself at 300,000 cases (familysupport.lib.counts).
 LIST_COUNT_CAP = 1000
 
 
-def _draft_key(case: Case | None) -> str:
-    return f"case-{case.pk}" if case else NEW_CALL_DRAFT
-
-
 def _valid_draft_key(key: str) -> bool:
-    return key == NEW_CALL_DRAFT or (key.startswith("case-") and key[5:].isdigit())
+    """One draft per opened call: its key is the call's uuid."""
+    try:
+        return str(uuid.UUID(key)) == key
+    except ValueError:
+        return False
 
 
 # --- new call -------------------------------------------------------------------------
@@ -64,22 +66,43 @@ def _valid_draft_key(key: str) -> bool:
 
 @role_required(*CASEWORKERS)
 def new_call(request: HttpRequest) -> HttpResponse:
+    """ "New call" and "Log a contact": each opening is a call of its own, with its own draft.
+
+    GET gives the call its id (a fresh, empty page every time, never the last caller's
+    draft). A POST here (no draft) is still accepted: the same form, the same service.
+    """
+    if request.method == "POST":
+        return _call_page(request, key=None)
+    url = reverse("cases:call", args=[uuid.uuid4()])
+    case = request.GET.get("case", "")
+    return redirect(f"{url}?case={case}" if case.isdigit() else url)
+
+
+@role_required(*CASEWORKERS)
+def call(request: HttpRequest, call_id: uuid.UUID) -> HttpResponse:
+    return _call_page(request, key=str(call_id))
+
+
+def _call_page(request: HttpRequest, *, key: str | None) -> HttpResponse:
     """The intake screen: find or create the family, pick or open a case, log the call."""
+    draft = selectors.contact_draft_get(user=request.user, key=key) if key else None
+    preset_pk = request.GET.get("case", "")
+    if not preset_pk.isdigit() and draft:
+        preset_pk = str(draft.data.get("preset_case", ""))
     preset_case = None
-    if request.GET.get("case", "").isdigit():
-        preset_case = selectors.case_get_for_user(
-            user=request.user, pk=int(request.GET["case"]), write=True
-        )
+    if preset_pk.isdigit():
+        preset_case = selectors.case_get_for_user(user=request.user, pk=int(preset_pk), write=True)
         if request.method == "GET":
             audit.record_read(preset_case)  # the page shows the case and its family
-    key = _draft_key(preset_case)
-    draft = selectors.contact_draft_get(user=request.user, key=key)
-    restored = clear_local_draft = False
+    restored = False
     if request.method == "POST":
         form = NewCallForm(request.POST, user=request.user)
+        if preset_case:  # the case page's form: this case, whatever else was posted
+            form.data = form.data.copy()
+            form.data["attach"] = f"c{preset_case.pk}"
         if form.is_valid():
             try:
-                contact = services.intake_log_call(
+                contact = services.call_log(
                     by=request.user,
                     family=form.family,
                     case=form.case,
@@ -87,6 +110,8 @@ def new_call(request: HttpRequest) -> HttpResponse:
                         "contact_name": form.cleaned_data["name"],
                         "phone": form.cleaned_data["phone"],
                         "email": form.cleaned_data["email"],
+                        "zip_code": form.cleaned_data["zip_code"],
+                        "state": form.cleaned_data["state"],
                     },
                     new_case={
                         "case_type": form.cleaned_data["case_type"],
@@ -96,19 +121,17 @@ def new_call(request: HttpRequest) -> HttpResponse:
                     },
                     contact=form.contact_data(),
                     draft_key=key,
+                    distinct_from=form.strong_matches,
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                # The case page tells the browser to drop its local backup of this draft.
-                request.session["cases_clear_local_draft"] = key
+                # The case page tells the browser to drop its local backup of this call.
+                if key:
+                    request.session["cases_clear_local_draft"] = key
                 messages.success(request, "The call is logged.")
                 return redirect(contact.case)
     else:
-        # After "discard the draft", the browser drops its local copy too (new_call.js).
-        clear_local_draft = request.session.get("cases_clear_local_draft") == key
-        if clear_local_draft:
-            del request.session["cases_clear_local_draft"]
         initial = {"started_at": timezone.localtime().replace(second=0, microsecond=0)}
         if preset_case:
             initial["attach"] = f"c{preset_case.pk}"
@@ -116,6 +139,8 @@ def new_call(request: HttpRequest) -> HttpResponse:
             initial.update(draft.data)
             restored = True
         form = NewCallForm(initial=initial, user=request.user)
+    # Keyboard first: the caller's name on a new call, the purpose on a known case.
+    form.fields["purpose" if preset_case else "name"].widget.attrs["autofocus"] = True
     selected = _field_value(form, "attach") or NewCallForm.NEW
     suggestions = _suggestions_for(
         request,
@@ -129,17 +154,24 @@ def new_call(request: HttpRequest) -> HttpResponse:
         "form": form,
         "suggestions": suggestions,
         "selected": selected,
+        "strong": _strong(form, suggestions),
         "started_epoch": _started_epoch(form),
         "preset_case": preset_case,
         "draft": draft,
         "draft_key": key,
         "restored": restored,
-        "clear_local_draft": clear_local_draft,
         # Calling back a known case's family: its safe-contact rules at the top.
         "contact_rule": contact_rules.view_for(preset_case.family) if preset_case else None,
     }
     status = 400 if form.is_bound else 200
     return render(request, "cases/contact_new_call.html", context, status=status)
+
+
+def _strong(form, suggestions) -> bool:
+    """Show "This is a different family" when a strong match is on screen or was found."""
+    return bool(getattr(form, "strong_matches", None)) or any(
+        s.strong for s in suggestions if s.reasons != ["this case"]
+    )
 
 
 def _started_epoch(form) -> int | None:
@@ -159,11 +191,17 @@ def _field_value(form, name: str) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
+def _searchable(value: str) -> str:
+    """What may reach a query before the form has cleaned it: PostgreSQL refuses NUL."""
+    return value.replace("\x00", "")
+
+
 def _suggestions_for(
     request, *, name: str, phone: str, number: str, selected: str, preset_case=None
 ) -> list:
     if preset_case:
         return [selectors.Suggestion(preset_case.family, ["this case"], [preset_case])]
+    name, phone, number = _searchable(name), _searchable(phone), _searchable(number)
     suggestions = selectors.family_suggest(user=request.user, name=name, phone=phone, number=number)
     # A family or case chosen earlier stays offered even if the search fields changed since.
     if selected[:1] in ("c", "f") and selected[1:].isdigit():
@@ -201,24 +239,31 @@ def family_suggest(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/includes/_suggestions.html",
-        {"suggestions": suggestions, "selected": selected},
+        {
+            "suggestions": suggestions,
+            "selected": selected,
+            "strong": any(s.strong for s in suggestions),
+            "different_family": request.POST.get("different_family") == "on",
+        },
     )
 
 
 @require_POST
 @role_required(*CASEWORKERS)
 def draft_save(request: HttpRequest, key: str) -> HttpResponse:
-    """htmx background autosave of the contact being written (sent every few seconds)."""
+    """htmx background autosave of the call being written (sent every few seconds)."""
     if not _valid_draft_key(key):
         raise Http404
     data = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists() if v}
-    if key != NEW_CALL_DRAFT:
-        selectors.case_get_for_user(user=request.user, pk=int(key[5:]), write=True)
+    data = without_nul(data)  # a draft keeps what it can; the real save refuses a NUL
     try:
         draft = services.contact_draft_save(by=request.user, key=key, data=data)
     except ValidationError:
         return HttpResponse("The draft is too long to keep here.", status=400)
-    return render(request, "cases/includes/_draft_status.html", {"draft": draft})
+    response = render(request, "cases/includes/_draft_status.html", {"draft": draft})
+    # The page counts an autosave as done only with this header (a login page has none).
+    response["X-Draft-Saved"] = timezone.localtime(draft.updated_at).strftime("%H:%M:%S")
+    return response
 
 
 @require_POST
@@ -227,11 +272,10 @@ def draft_discard(request: HttpRequest, key: str) -> HttpResponse:
     if not _valid_draft_key(key):
         raise Http404
     services.contact_draft_delete(by=request.user, key=key)
-    # The next page tells the browser to drop its local backup of the draft as well.
+    # The next page tells the browser to drop its local backup of the call as well.
     request.session["cases_clear_local_draft"] = key
-    messages.info(request, "The draft was discarded.")
-    url = reverse("cases:new_call")
-    return redirect(url if key == NEW_CALL_DRAFT else f"{url}?case={key[5:]}")
+    messages.info(request, "The unsaved call was discarded.")
+    return redirect("home")
 
 
 # --- cases ----------------------------------------------------------------------------
@@ -248,6 +292,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     paginator = CappedPaginator(filterset.qs, LIST_PAGE_SIZE, cap=LIST_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     status = 200 if not filterset.is_bound or filterset.is_valid() else 400
+    audit.record_list(Case, filters=request.GET, rows=paginator.count, shown=len(page.object_list))
     return render(
         request,
         "cases/case_list.html",
@@ -418,7 +463,7 @@ def resource_share(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = selectors.alert_get_for_user(user=request.user, pk=pk, write=True)
     try:
-        services.alert_resolve(alert=alert, by=request.user, note=request.POST.get("note", ""))
+        services.alert_resolve(alert=alert, by=request.user, note=posted_text(request, "note"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -12,4 +12,5 @@ def portal(request):
         "nav_items": portal_lib.fit(portal_lib.menu(user)) if signed_in else [],
         "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT,
         "demo_mode": getattr(settings, "DEMO_MODE", False),
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
     }

@@ -1,7 +1,7 @@
 """Run the portal or its test suite with the services it needs.
 
     python -m familysupport.devserver run          # web + Celery worker + beat, demo data
-    python -m familysupport.devserver test [ARGS]  # ruff, then pytest ARGS
+    python -m familysupport.devserver test [ARGS]  # ruff, mypy, djLint, then pytest ARGS
     python -m familysupport.devserver env [run|test]
 
 A configured DATABASE_URL / CELERY_BROKER_URL always wins. Otherwise `run` starts an
@@ -317,12 +317,15 @@ def cmd_test(pytest_args: list[str]) -> int:
         # Lint failures do not stop the suite: one run shows everything that is wrong.
         lint_rc = call([*ruff, "format", "--check", "."], env)
         lint_rc = call([*ruff, "check", "."], env) or lint_rc
+        # Types (lib strict, every services.py/selectors.py) and templates: pyproject.toml.
+        lint_rc = call([sys.executable, "-m", "mypy"], env) or lint_rc
+        lint_rc = call([sys.executable, "-m", "djlint", "templates", "--lint"], env) or lint_rc
         # The whole suite runs on two workers (one test file per worker at a time: module
         # fixtures and the live servers stay together); given arguments run as they are.
         args = pytest_args or ["-n", os.environ.get("FSP_TEST_WORKERS", "2"), "--dist", "loadfile"]
         test_rc = call([sys.executable, "-m", "pytest", *args], env)
         if lint_rc and not test_rc:
-            say("tests passed but lint failed (`make fmt` fixes formatting)")
+            say("tests passed but lint failed (ruff, mypy or djLint; `make fmt` fixes formatting)")
         return test_rc or lint_rc
 
 

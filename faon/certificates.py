@@ -6,14 +6,19 @@ import io
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
+
+from familysupport.lib import dates
+from familysupport.lib import pdf as pdf_fonts
 
 from .models import Certificate
 
 
 def certificate_pdf(cert: Certificate) -> bytes:
+    font = pdf_fonts.register_fonts()  # embedded: a member's name prints in any script
     buffer = io.BytesIO()
     width, height = landscape(letter)
     pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=0)
@@ -24,15 +29,15 @@ def certificate_pdf(cert: Certificate) -> bytes:
     pdf.setLineWidth(1)
     pdf.rect(0.62 * inch, 0.62 * inch, width - 1.24 * inch, height - 1.24 * inch)
 
-    pdf.setFont("Helvetica", 16)
+    pdf.setFont(font, 16)
     pdf.drawCentredString(width / 2, height - 1.5 * inch, settings.ORGANISATION_NAME)
-    pdf.setFont("Helvetica-Bold", 30)
+    pdf.setFont(font, 30)
     pdf.drawCentredString(width / 2, height - 2.3 * inch, "Certificate of Membership")
-    pdf.setFont("Helvetica", 14)
+    pdf.setFont(font, 14)
     pdf.drawCentredString(width / 2, height - 2.9 * inch, "This certifies that")
-    pdf.setFont("Helvetica-Bold", 24)
+    pdf.setFont(font, 24)
     pdf.drawCentredString(width / 2, height - 3.6 * inch, cert.name_on_certificate)
-    pdf.setFont("Helvetica", 14)
+    pdf.setFont(font, 14)
     pdf.drawCentredString(
         width / 2,
         height - 4.3 * inch,
@@ -43,11 +48,15 @@ def certificate_pdf(cert: Certificate) -> bytes:
         height - 4.7 * inch,
         "Thank you for serving the families of missing and exploited children.",
     )
-    pdf.setFont("Helvetica", 11)
+    pdf.setFont(font, 11)
     verify_url = settings.SITE_URL.rstrip("/") + reverse("faon:certificate_verify")
     pdf.drawCentredString(width / 2, 1.45 * inch, f"Verification code: {cert.code}")
     pdf.drawCentredString(width / 2, 1.2 * inch, f"Verify at {verify_url}")
-    pdf.drawCentredString(width / 2, 0.95 * inch, f"Issued {cert.issued_at:%B %d, %Y}")
+    pdf.drawCentredString(
+        width / 2,
+        0.95 * inch,
+        f"Issued {timezone.localtime(cert.issued_at, dates.division_tz()):%B %d, %Y}",
+    )
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -255,6 +255,8 @@ class Provider(AuditedModel):
             GinIndex(fields=["fee_arrangements"], name="faon_provider_fee_gin"),
             GinIndex(fields=["telehealth_states"], name="faon_provider_tele_gin"),
             models.Index(fields=["latitude", "longitude"], name="faon_provider_latlng"),
+            # The widest radius bounds referral matching's box (referrals.selectors).
+            models.Index(fields=["service_radius_miles"], name="provider_radius"),
             GinIndex(name="faon_provider_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
         ]
         constraints = [

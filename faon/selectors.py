@@ -257,15 +257,11 @@ def certificate_get_for_user(*, user, pk: int, write: bool = False) -> Certifica
 
 
 def certificate_verify(*, code: str) -> Certificate | None:
-    """Public lookup by code: only a valid, unrevoked certificate is confirmed."""
+    """Public lookup by code, revoked ones included (the page says they are not valid)."""
     code = code.strip().upper()
     if not code:
         return None
-    return (
-        Certificate.objects.filter(code=code, revoked_at__isnull=True)
-        .select_related("provider")
-        .first()
-    )
+    return Certificate.objects.filter(code=code).first()
 
 
 # --- API keys --------------------------------------------------------------------------

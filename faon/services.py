@@ -237,7 +237,7 @@ ACTION_LABELS = {
     "lapse": "Mark lapsed",
     "withdraw": "Mark withdrawn",
 }
-_STAMP = {
+_STAMP: dict[str, str] = {
     S.UNDER_REVIEW: "review_started_at",
     S.ACTIVE: "activated_at",
     S.SUSPENDED: "suspended_at",
@@ -607,15 +607,35 @@ def certificate_name(provider: Provider) -> str:
 
 @transaction.atomic
 def certificate_issue(*, provider: Provider, year: int, by: User | None) -> Certificate:
-    """Issue the yearly certificate to a compliant active member (idempotent per year)."""
+    """Issue the yearly certificate to a compliant active member (idempotent per year).
+
+    Only for a year whose compliance is frozen (the January snapshot job, or
+    compliance_snapshot_take): a certificate says the member met the whole year's rule, which
+    cannot be known mid-year, and it must agree with the frozen result, not today's.
+    """
     existing = Certificate.objects.filter(provider=provider, year=year).first()
     if existing is not None:
         return existing
     if provider.status != S.ACTIVE:
         raise ValidationError("Only active members receive a certificate.")
-    result = compliance.compliance_for(provider, year)
-    if not result.met:
-        raise ValidationError(["Not compliant for this year:", *result.missing])
+    if year >= dates.today().year:
+        raise ValidationError(
+            {
+                "year": f"The {year} certificate can be issued once {year} has ended and its "
+                "compliance is frozen (in January)."
+            }
+        )
+    frozen = ComplianceSnapshot.objects.filter(provider=provider, membership_year=year).first()
+    if frozen is None:
+        raise ValidationError(
+            {
+                "year": f"The {year} compliance of this member is not frozen yet; it is frozen in "
+                "January for members active at the end of the year."
+            }
+        )
+    if not frozen.met:
+        missing = [r["detail"] for r in frozen.details.get("requirements", []) if not r["met"]]
+        raise ValidationError(["Not compliant for this year:", *missing])
     code = _new_code(year)
     while Certificate.objects.filter(code=code).exists():
         code = _new_code(year)

@@ -163,11 +163,12 @@ def referral_send(*, referral: Referral, by) -> Referral:
     referral.save()
     _event(referral, from_status=S.DRAFT, by=by, at=now)
     audit.record(action="referrals.referral.sent", obj=referral, actor=by)
-    if referral.provider_id:
+    provider = referral.provider if referral.provider_id else None
+    if provider is not None:
         notify(
-            recipients=referral.provider.managers.filter(is_active=True),
+            recipients=provider.managers.filter(is_active=True),
             event="referrals.referral.sent",
-            title=f"{referral.provider.name}: referral #{referral.pk} is waiting for your answer",
+            title=f"{provider.name}: referral #{referral.pk} is waiting for your answer",
             url=reverse("referrals:incoming_detail", args=[referral.pk]),
             key=f"referral-sent:{referral.pk}",
         )
@@ -178,7 +179,8 @@ def referral_send(*, referral: Referral, by) -> Referral:
 
 
 def _provider_name(referral: Referral) -> str:
-    return referral.provider.name if referral.provider_id else "a provider"
+    provider = referral.provider if referral.provider_id else None
+    return provider.name if provider is not None else "a provider"
 
 
 def _notify_answer(referral: Referral, verb: str) -> None:
@@ -335,7 +337,7 @@ def referral_rerefer(*, referral: Referral, by) -> Referral:
         criteria = selectors.Criteria(
             service_type=referral.service_type,
             language=selectors.language_code(referral.language),
-            kind=referral.agency.kind,
+            kind=referral.agency.kind,  # type: ignore[union-attr]
         )
         found = [
             m

@@ -32,6 +32,17 @@ def _flash_error(request, exc: ValidationError) -> None:
 # --- staff: lists ---------------------------------------------------------------------------
 
 
+def _audit_list(request, page, obj=None) -> None:
+    """Lists that name families leave one read entry per request (filter, row count)."""
+    audit.record_list(
+        Referral,
+        filters=request.GET,
+        rows=page.paginator.count,
+        shown=len(page.object_list),
+        obj=obj,
+    )
+
+
 @role_required(*STAFF)
 def referral_list(request):
     qs = selectors.referral_list_visible_to(user=request.user).order_by("-created_at", "-pk")
@@ -39,6 +50,7 @@ def referral_list(request):
     if status in S.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_list(request, page)
     return render(
         request,
         "referrals/referral_list.html",
@@ -50,6 +62,7 @@ def referral_list(request):
 def referral_awaiting(request):
     qs = selectors.referral_list_awaiting_answer(user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_list(request, page)
     return render(request, "referrals/referral_awaiting.html", {"page": page})
 
 
@@ -57,6 +70,9 @@ def referral_awaiting(request):
 def case_referrals(request, case_pk: int):
     case = selectors.case_get_for_user(user=request.user, pk=case_pk)
     referrals = list(selectors.referral_list_for_case(user=request.user, case=case))
+    audit.record_list(
+        Referral, filters=request.GET, rows=len(referrals), shown=len(referrals), obj=case
+    )
     return render(
         request,
         "referrals/referral_case.html",
@@ -74,6 +90,7 @@ def provider_history(request, provider_pk: int):
     qs = selectors.referral_list_for_provider_history(user=request.user, provider=provider)
     stats = selectors.provider_responsiveness([provider.pk]).get(provider.pk)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_list(request, page, obj=provider)
     return render(
         request,
         "referrals/referral_provider_history.html",
@@ -342,6 +359,7 @@ def referral_record_answer(request, pk: int):
 def incoming_list(request):
     qs = selectors.referral_list_for_provider(user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_list(request, page)
     return render(request, "referrals/incoming_list.html", {"page": page})
 
 

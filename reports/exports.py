@@ -91,6 +91,28 @@ def csv_sections(sections: Iterable[tuple[str, Iterable[list[Any]]]]) -> Iterato
         yield []
 
 
+# Excel allows 31 characters in a sheet name: the report's tables get short names that
+# still say what they hold (a cut title such as "Team HOPE peer-support calls by" does not).
+SHEET_NAMES = {
+    "headline": "Headline figures",
+    "mental_health": "Mental-health support",
+    "faon_membership": "FAON membership",
+    "faon_compliance": "FAON compliance",
+    "contacts": "Contacts by purpose & month",
+    "cases": "New cases by type",
+    "referrals": "Referrals by service & outcome",
+    "legal": "Legal requests received",
+    "legal_provided": "Legal assistance provided",
+    "travel": "Reunification travel",
+    "travel_cost": "Reunification cost & budget",
+    "peer_calls": "Team HOPE calls by month",
+}
+
+
+def sheet_name(t: dict) -> str:
+    return SHEET_NAMES.get(t["key"], t["title"])
+
+
 def _sheet_title(title: str, used: set[str]) -> str:
     clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet"
     name, n = clean, 1

@@ -117,6 +117,33 @@ def _estimated_rows() -> int:
         return int(cursor.fetchone()[0])
 
 
+def years_with_data() -> list[int]:
+    """The year picker's years, newest first: from the first year any counted record falls
+    in (in the division's time zone) to this year, plus any published year.
+
+    One MIN per table, each answered from the index on its date column.
+    """
+    from django.db.models import Min
+
+    from cases.models import Case, Contact
+    from faon.models import ProviderStatusChange
+    from referrals.models import Referral
+    from teamhope.models import PeerCall
+
+    firsts = [
+        Case.objects.aggregate(v=Min("opened_at"))["v"],
+        Contact.objects.aggregate(v=Min("started_at"))["v"],
+        Referral.objects.aggregate(v=Min("sent_at"))["v"],
+        PeerCall.objects.aggregate(v=Min("called_at"))["v"],
+        ProviderStatusChange.objects.aggregate(v=Min("at"))["v"],
+    ]
+    years = {dates.year_of(moment) for moment in firsts if moment is not None}
+    this_year = current_year()
+    first = max(FIRST_YEAR, min(years, default=this_year))
+    published = set(ReportSnapshot.objects.order_by().values_list("year", flat=True).distinct())
+    return sorted({*range(first, this_year + 1), *published}, reverse=True)
+
+
 def snapshot_latest(*, year: int) -> ReportSnapshot | None:
     return ReportSnapshot.objects.filter(year=year).select_related("published_by").first()
 
@@ -246,7 +273,7 @@ def snapshot_publish(*, year: int, by, note: str = "") -> ReportSnapshot:
     snapshot = ReportSnapshot(
         year=year,
         definitions_version=definitions.DEFINITIONS_VERSION,
-        as_of=run.finished_at,
+        as_of=run.finished_at or timezone.now(),  # set by run_compute_inline
         results=run.results,
         note=note[:300],
         published_by=by,

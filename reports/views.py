@@ -20,6 +20,7 @@ from cases import restricted
 from cases import retention as case_retention
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
+from familysupport.lib.badinput import posted_text
 
 from . import (
     charts,
@@ -137,7 +138,7 @@ def report_year(request, year: int):
     )
     context = {
         "year": year,
-        "years": list(range(services.current_year(), services.FIRST_YEAR - 1, -1)),
+        "years": services.years_with_data(),
         "public": public,
         "source": source,
         "snapshot": snapshot,
@@ -215,7 +216,7 @@ def report_refresh(request, year: int):
 def report_publish(request, year: int):
     _year_or_404(year)
     try:
-        services.snapshot_publish(year=year, by=request.user, note=request.POST.get("note", ""))
+        services.snapshot_publish(year=year, by=request.user, note=posted_text(request, "note"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:year", year=year)
@@ -330,7 +331,13 @@ def report_export(request, year: int, table: str, fmt: str):
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    sheets = [(t["title"], exports.table_rows(t, public=public)) for t in tables]
+    sheets = [
+        (
+            exports.sheet_name(t) if fmt == "xlsx" else t["title"],
+            exports.table_rows(t, public=public),
+        )
+        for t in tables
+    ]
     if fmt == "csv":
         rows = sheets[0][1] if len(sheets) == 1 else exports.csv_sections(sheets)
         return exports.csv_response(name, rows)

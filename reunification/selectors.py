@@ -156,7 +156,7 @@ def with_costs(qs: QuerySet[TravelRequest]) -> QuerySet[TravelRequest]:
     """Per-request cost totals as correlated subqueries: a page of 25 sums 25 requests'
     segments, where a join + GROUP BY summed every request before the LIMIT (10k rows:
     149 ms at benchmark scale)."""
-    money = DecimalField(max_digits=12, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
     segments = Segment.objects.filter(travel_request=OuterRef("pk")).order_by()
     per_request = segments.values("travel_request")
 
@@ -282,7 +282,7 @@ class BudgetStatus:
 
 def budget_status(*, year: int) -> BudgetStatus:
     """Sums for trips approved in `year`, computed in the database (3 queries)."""
-    money = DecimalField(max_digits=14, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
     zero = Value(ZERO, output_field=money)
     requests = TravelRequest.objects.filter(approved_at__year=year, status__in=COMMITTED_STATUSES)
     approved = requests.filter(status=Status.APPROVED).aggregate(

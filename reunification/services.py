@@ -240,8 +240,8 @@ def _check_decider(by, tr: TravelRequest) -> None:
         raise PermissionDenied
 
 
-def _money(value: Decimal) -> str:
-    return f"${value:,.2f}"
+def _money(value: Decimal | None) -> str:
+    return f"${value or 0:,.2f}"
 
 
 def _notify_decision(tr: TravelRequest, verb: str) -> None:

@@ -25,6 +25,7 @@ from familysupport.lib.access import (
     Refused,
     role_required,
 )
+from familysupport.lib.badinput import posted_text
 from familysupport.lib.forms import apply_service_errors
 
 from . import itinerary, selectors, services
@@ -532,12 +533,16 @@ def checklist_toggle(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
         item = tr.checklist.get(pk=item_pk)
     except ChecklistItem.DoesNotExist as exc:
         raise Http404 from exc
-    services.checklist_item_set(
-        item=item,
-        by=request.user,
-        done=request.POST.get("done") == "1",
-        note=request.POST.get("note"),
-    )
+    try:
+        services.checklist_item_set(
+            item=item,
+            by=request.user,
+            done=request.POST.get("done") == "1",
+            note=posted_text(request, "note") if "note" in request.POST else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reunification:checklist", pk=tr.pk)
     messages.success(request, f"Checklist: {item.get_kind_display()} updated.")
     return redirect("reunification:checklist", pk=tr.pk)
 

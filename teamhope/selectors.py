@@ -165,8 +165,8 @@ def volunteer_for_user(*, user) -> Volunteer | None:
 def volunteers_near_capacity(*, user) -> list[Volunteer]:
     qs = volunteer_list_visible_to(user=user).filter(status=Volunteer.Status.ACTIVE)
     slack = conf.near_capacity_free_slots()
-    rows = [v for v in qs if v.capacity - v.active_count <= slack]
-    return sorted(rows, key=lambda v: (v.capacity - v.active_count, str(v)))
+    rows = [v for v in qs if v.capacity - v.active_count <= slack]  # type: ignore[attr-defined]  # from .annotate()
+    return sorted(rows, key=lambda v: (v.capacity - v.active_count, str(v)))  # type: ignore[attr-defined]  # from .annotate()
 
 
 # --- matches ---------------------------------------------------------------------------
@@ -389,7 +389,7 @@ class Suggestion:
 
     @property
     def free(self) -> int:
-        return max(self.volunteer.capacity - self.volunteer.active_count, 0)
+        return max(self.volunteer.capacity - self.volunteer.active_count, 0)  # type: ignore[attr-defined]  # from .annotate()
 
 
 def _kind(case_type: str) -> str:
@@ -432,7 +432,7 @@ def _score(volunteer: Volunteer, case: Case, now: dt.datetime) -> tuple[int, lis
         apart = abs(a - b)
         score += max(0, 15 - round(apart * 3))
         reasons.append("Same time zone." if apart == 0 else f"{apart:g} h time difference.")
-    free = max(volunteer.capacity - volunteer.active_count, 0)
+    free = max(volunteer.capacity - volunteer.active_count, 0)  # type: ignore[attr-defined]  # from .annotate()
     score += min(free, 3) * 5
     reasons.append(f"{free} of {volunteer.capacity} places free.")
     return score, reasons
@@ -444,12 +444,13 @@ def match_suggestions(*, user, case: Case) -> tuple[list[Suggestion], list[Sugge
         return [], []
     now = timezone.now()
     today = timezone.localdate()
-    ready, blocked = [], []
+    ready: list[Suggestion] = []
+    blocked: list[Suggestion] = []
     qs = volunteer_list_visible_to(user=user).exclude(status=Volunteer.Status.RETIRED)
     for volunteer in qs:
         score, reasons = _score(volunteer, case, now)
         item = Suggestion(volunteer, score, reasons)
-        item.blockers = match_blockers(volunteer, active=volunteer.active_count, today=today)
+        item.blockers = match_blockers(volunteer, active=volunteer.active_count, today=today)  # type: ignore[attr-defined]  # from .annotate()
         (blocked if item.blockers else ready).append(item)
     ready.sort(key=lambda s: (-s.score, str(s.volunteer)))
     blocked.sort(key=lambda s: str(s.volunteer))

@@ -13,13 +13,14 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 
 from familysupport.lib.roles import STAFF_ROLES, Role
 
 M = TypeVar("M", bound=Model)
+ViewFunc = Callable[..., HttpResponse]
 
 ADVOCATE = Role.ADVOCATE
 SUPERVISOR = Role.SUPERVISOR
@@ -51,12 +52,12 @@ def check_role(user: Any, roles: Iterable[str]) -> None:
         raise PermissionDenied
 
 
-def role_required(*roles: str) -> Callable:
+def role_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
     """Decorator for function views: login first (middleware), then the role."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 
@@ -74,7 +75,7 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
     allowed_roles: Iterable[str] = ()
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         check_role(request.user, self.allowed_roles)
@@ -91,7 +92,7 @@ def get_visible_or_404(
     """Fetch from a permission-scoped queryset: 404 if not visible, 403 if not writable."""
     try:
         obj = queryset.get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:  # the model's DoesNotExist
         raise Http404 from exc
     if write and can_write is not None and not can_write(obj):
         raise PermissionDenied

@@ -36,17 +36,17 @@ class AuditBypassError(RuntimeError):
     """Raised when code tries a bulk write that would leave no audit trail."""
 
 
-class AuditedQuerySet(models.QuerySet):
+class AuditedQuerySet(models.QuerySet[Any]):
     # update()/bulk_* write without signals: refuse them so nothing escapes the trail.
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         _refuse_bulk(self.model, "update()")
         return super().update(**kwargs)
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         _refuse_bulk(self.model, "bulk_create()")
         return super().bulk_create(objs, *args, **kwargs)
 
-    def bulk_update(self, objs, *args, **kwargs):
+    def bulk_update(self, objs: Any, *args: Any, **kwargs: Any) -> int:
         _refuse_bulk(self.model, "bulk_update()")
         return super().bulk_update(objs, *args, **kwargs)
 
@@ -82,9 +82,9 @@ class AuditedModel(models.Model):
         abstract = True
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
-        instance._audit_loaded = dict(zip(field_names, values, strict=True))
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))  # type: ignore[attr-defined]
         return instance
 
     def audit_label(self) -> str:
@@ -122,22 +122,58 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         object_label=label[:200],
         changed_fields=changed_fields or [],
-        changes=changes or {},
+        changes=_without_nul(changes or {}),
         ip=info.ip if info else None,
         user_agent=(info.user_agent if info else "")[:300],
         path=(info.path if info else "")[:300],
     )
 
 
+def _without_nul(value: Any) -> Any:
+    from familysupport.lib.badinput import without_nul
+
+    return without_nul(value)  # jsonb cannot hold "\u0000": a filter typed with one
+
+
 def record_read(obj: models.Model, *, actor: Any = None) -> None:
     record(action=f"{obj._meta.app_label}.{obj._meta.model_name}.viewed", obj=obj, actor=actor)
 
 
-def _field_value(instance: models.Model, field: models.Field) -> Any:
+def record_list(
+    model: type[models.Model],
+    *,
+    filters: Any,
+    rows: int,
+    shown: int,
+    obj: models.Model | None = None,
+    actor: Any = None,
+) -> None:
+    """One read entry for a list page that shows families: its filter and how many rows.
+
+    `filters`: the request's GET (or a dict); `page` is left out, values are cut short.
+    """
+    items = filters.lists() if hasattr(filters, "lists") else filters.items()
+    kept: dict[str, list[str]] = {}
+    for key, value in items:
+        if key == "page":
+            continue
+        values = value if isinstance(value, list) else [value]
+        kept[str(key)[:50]] = [str(v)[:100] for v in values][:10]
+    record(
+        action=f"{model._meta.app_label}.{model._meta.model_name}.listed",
+        obj=obj,
+        actor=actor,
+        changes={"filter": kept, "rows": rows, "shown": shown},
+    )
+
+
+def _field_value(instance: models.Model, field: models.Field[Any, Any]) -> Any:
     return getattr(instance, field.attname)
 
 
-def _on_save(sender, instance: AuditedModel, created: bool, raw: bool = False, **kwargs) -> None:
+def _on_save(
+    sender: Any, instance: AuditedModel, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw:
         return
     prefix = f"{sender._meta.app_label}.{sender._meta.model_name}"
@@ -178,7 +214,7 @@ def _on_save(sender, instance: AuditedModel, created: bool, raw: bool = False, *
 
 
 def _remember(instance: models.Model) -> None:
-    instance._audit_loaded = {
+    instance._audit_loaded = {  # type: ignore[attr-defined]
         f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
     }
 
@@ -189,11 +225,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _on_delete(sender, instance: AuditedModel, **kwargs) -> None:
+def _on_delete(sender: Any, instance: AuditedModel, **kwargs: Any) -> None:
     record(action=f"{sender._meta.app_label}.{sender._meta.model_name}.deleted", obj=instance)
 
 
-def _connect(sender: type[models.Model], **kwargs) -> None:
+def _connect(sender: type[models.Model], **kwargs: Any) -> None:
     if issubclass(sender, AuditedModel) and not sender._meta.abstract:
         post_save.connect(
             _on_save, sender=sender, weak=False, dispatch_uid=f"audit-save-{sender._meta.label}"
@@ -206,27 +242,28 @@ def _connect(sender: type[models.Model], **kwargs) -> None:
 models.signals.class_prepared.connect(_connect, weak=False)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: Any) -> str | None:
     """The client's address. With N trusted proxies in front, each appends the address it
     saw, so the client is the N-th entry from the right; anything further left is forgeable."""
     from django.conf import settings
 
-    count = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
-    parts = [
+    count: int = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    parts: list[str] = [
         p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
     ]
     if count and len(parts) >= count:
         return parts[-count]
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
 
 
 class AuditContextMiddleware:
     """Make the acting user, IP and user agent known to audit entries of this request."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: Any) -> Any:
         token = _request_ctx.set(
             RequestInfo(
                 user=getattr(request, "user", None),

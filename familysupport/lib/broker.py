@@ -50,7 +50,9 @@ def reset_breaker() -> None:
         _open_until = 0.0
 
 
-def publish(task: Any, *, args: list | tuple = (), kwargs: dict | None = None) -> bool:
+def publish(
+    task: Any, *, args: list[Any] | tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None
+) -> bool:
     """apply_async `task` if the broker is healthy; False (never an exception) otherwise."""
     if breaker_open():
         return False

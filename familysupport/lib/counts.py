@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -19,15 +20,17 @@ from django.db.models import Func, IntegerField, QuerySet, Subquery
 from django.utils.functional import cached_property
 
 
-def _sql(qs: QuerySet) -> tuple[str, tuple]:
+def _sql(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     return qs.order_by().values("pk").query.sql_with_params()
 
 
-def count_many(**querysets: QuerySet) -> dict[str, int]:
+def count_many(**querysets: QuerySet[Any]) -> dict[str, int]:
     """{name: qs.count()} for querysets of one database, in a single round trip."""
     if not querysets:
         return {}
-    parts, params, using = [], [], "default"
+    parts: list[str] = []
+    params: list[Any] = []
+    using = "default"
     for i, qs in enumerate(querysets.values()):
         try:
             sql, p = _sql(qs)
@@ -49,7 +52,7 @@ class _CountAll(Func):
     output_field = IntegerField()
 
 
-def head_and_total(qs: QuerySet, n: int) -> tuple[list, int]:
+def head_and_total(qs: QuerySet[Any], n: int) -> tuple[list[Any], int]:
     """The first `n` rows of `qs` (in its order) and the number of rows it holds.
 
     The total is an uncorrelated scalar subquery: PostgreSQL runs it once, with its own
@@ -85,7 +88,7 @@ class Capped:
         return f"{self.value:,}" if self.exact else f"{self.cap:,}+"
 
 
-def capped_count(qs: QuerySet, cap: int = 1000) -> Capped:
+def capped_count(qs: QuerySet[Any], cap: int = 1000) -> Capped:
     """How many rows `qs` holds, reading at most cap + 1 of them.
 
     The queryset's ordering is kept on purpose: walking the index of the list's own sort
@@ -94,7 +97,7 @@ def capped_count(qs: QuerySet, cap: int = 1000) -> Capped:
     return Capped(qs.values("pk")[: cap + 1].count(), cap)
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator):  # type: ignore[type-arg]  # not generic at run time
     """A paginator that counts at most `cap` + 1 rows: "1,000+ cases", pages up to the cap.
 
     A broad filter (every active case, a common surname) otherwise pays a full COUNT on
@@ -102,13 +105,13 @@ class CappedPaginator(Paginator):
     thousand rows; they refine the filter.
     """
 
-    def __init__(self, object_list, per_page, *, cap: int = 1000, **kwargs):
+    def __init__(self, object_list: Any, per_page: int, *, cap: int = 1000, **kwargs: Any) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
 
     @cached_property
     def total(self) -> Capped:
-        return capped_count(self.object_list, self.cap)
+        return capped_count(self.object_list, self.cap)  # type: ignore[arg-type]
 
     @cached_property
     def count(self) -> int:

@@ -11,6 +11,7 @@ README, "Security" and "Deploying", shows how to create the roles.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from psycopg import sql
 
@@ -41,7 +42,7 @@ def grant_statements(role: str) -> list[sql.Composed]:
     ]
 
 
-def grant_app_role(connection, role: str) -> bool:
+def grant_app_role(connection: Any, role: str) -> bool:
     """Give `role` the application's privileges in this database; False if it does not exist."""
     connection.ensure_connection()
     raw = connection.connection  # psycopg's own connection: quotes the identifiers
@@ -55,7 +56,7 @@ def grant_app_role(connection, role: str) -> bool:
     return True
 
 
-def grant_after_migrate(sender, using: str = "default", **kwargs) -> None:
+def grant_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
     from django.conf import settings
     from django.db import connections
 

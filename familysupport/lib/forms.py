@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
@@ -27,7 +29,7 @@ class FastSelect(forms.Select):
     with groups fall back to Django's rendering.
     """
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
         choices = list(iter(self.choices))  # list(ModelChoiceIterator) would COUNT first
         if any(isinstance(label, list | tuple) for _value, label in choices):
             return super().render(name, value, attrs, renderer)

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Min, Q
@@ -26,6 +26,9 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from familysupport.lib import audit, broker, dates
+
+if TYPE_CHECKING:
+    from familysupport.lib.models import JobRun
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +147,7 @@ def _trigger() -> str:
     return "command"
 
 
-def _start(name: str, *, trigger: str):
+def _start(name: str, *, trigger: str) -> JobRun:
     from familysupport.lib.models import JobRun
 
     now = timezone.now()
@@ -158,7 +161,7 @@ def _error_type(exc: BaseException) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"[-120:]
 
 
-def _finish(record, **fields: Any) -> None:
+def _finish(record: JobRun, **fields: Any) -> None:
     from familysupport.lib.models import JobRun
 
     try:
@@ -167,7 +170,7 @@ def _finish(record, **fields: Any) -> None:
         log.warning("job %s: could not record the end of run %s", record.job, record.pk)
 
 
-def _execute(record, call: Callable[[], int]) -> int:
+def _execute(record: JobRun, call: Callable[[], int]) -> int:
     from familysupport.lib.models import JobRun
 
     token = _recording.set(True)
@@ -195,7 +198,7 @@ def _execute(record, call: Callable[[], int]) -> int:
     return sent
 
 
-def open_run(name: str):
+def open_run(name: str) -> JobRun | None:
     """A "run now" still waiting or queued, or a run under way, for this job (or None)."""
     from familysupport.lib.models import JobRun
 
@@ -212,7 +215,7 @@ def open_run(name: str):
     )
 
 
-def request_run(*, name: str, by) -> tuple[Any, str]:
+def request_run(*, name: str, by: Any) -> tuple[JobRun, str]:
     """An administrator's "run now": ("queued" | "pending" | "already", the JobRun row).
 
     The row is committed before the broker is asked, so the worker finds it, and a
@@ -235,7 +238,7 @@ def request_run(*, name: str, by) -> tuple[Any, str]:
     return record, "queued" if dispatch(record) else "pending"
 
 
-def dispatch(record) -> bool:
+def dispatch(record: JobRun) -> bool:
     """Hand a requested run to Celery with the short broker timeouts; never raises."""
     from familysupport.lib import tasks
     from familysupport.lib.models import JobRun
@@ -300,7 +303,7 @@ def beat_task_name(name: str) -> str:
     return f"{app_label}.tasks.{job}_task"
 
 
-def beat_entry(name: str):
+def beat_entry(name: str) -> Any:
     from celery import current_app  # the project's app (familysupport/celery.py)
 
     task = beat_task_name(name)
@@ -310,17 +313,19 @@ def beat_entry(name: str):
     return None
 
 
-def next_run(schedule, now: datetime) -> datetime | None:
+def next_run(schedule: Any, now: datetime) -> datetime | None:
     """When beat next sends the job (in the division's time zone)."""
     if schedule is None:
         return None
     if hasattr(schedule, "remaining_delta"):  # crontab: exact wall-clock times, DST-aware
         last, delta, _now = schedule.remaining_delta(now)
-        return last + delta
-    return now + schedule.remaining_estimate(now)
+        when: datetime = last + delta
+        return when
+    estimate: timedelta = schedule.remaining_estimate(now)
+    return now + estimate
 
 
-def describe_schedule(schedule) -> str:
+def describe_schedule(schedule: Any) -> str:
     """A crontab in words, e.g. "daily at 06:10", "hourly at :15, 07:00-18:00"."""
     if schedule is None:
         return "not scheduled"

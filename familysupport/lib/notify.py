@@ -35,7 +35,7 @@ def absolute(url: str) -> str:
 
 def notify(
     *,
-    recipients: Iterable,
+    recipients: Iterable[Any],
     event: str,
     title: str,
     url: str = "",
@@ -84,7 +84,7 @@ def notify(
 
 
 def email_queue(
-    *, to: str, template: str, context: dict, key: str, not_before: datetime | None = None
+    *, to: str, template: str, context: dict[str, Any], key: str, not_before: datetime | None = None
 ) -> OutboundEmail:
     """Queue an e-mail to any address (invitees, applicants) through the outbox, once per key.
 

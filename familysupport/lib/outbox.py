@@ -36,8 +36,8 @@ SWEEP_TIME_BUDGET_SECONDS = 45  # the sweep runs every minute: stay inside the m
 
 def outbox_backoff(attempts: int) -> float:
     """Seconds before the next try: exponential, capped, with full jitter on top of half."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (jitter, not crypto)
+    ceiling: float = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return float(ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311 (jitter, not crypto)
 
 
 def _is_permanent(exc: Exception) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 FONT = "NotoSans"
 FONT_ITALIC = "NotoSans-Italic"
@@ -32,7 +33,7 @@ def register_fonts() -> str:
     return FONT
 
 
-def styles():
+def styles() -> Any:
     """reportlab's sample style sheet with every style in the embedded font."""
     from reportlab.lib.styles import getSampleStyleSheet
 

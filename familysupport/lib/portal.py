@@ -6,8 +6,10 @@ Each app may have a `nav.py` with `menu(user) -> list[MenuItem]` (navigation lin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 PORTAL_APPS = ("accounts", "cases", "referrals", "faon", "teamhope", "reunification", "reports")
@@ -18,6 +20,7 @@ class MenuItem:
     label: str
     url: str
     order: int = 50
+    shortcut: str = ""  # a letter: Alt+Shift+<letter> opens it from any page (portal.js)
     section: str = ""  # heading inside the "More" menu (the app group it came from)
 
 
@@ -52,7 +55,7 @@ class Panel:
     order: int = 50
 
 
-def _nav_modules():
+def _nav_modules() -> Iterator[ModuleType]:
     for app in PORTAL_APPS:
         try:
             yield import_module(f"{app}.nav")
@@ -61,7 +64,7 @@ def _nav_modules():
                 raise
 
 
-def menu(user) -> list[MenuItem | MenuGroup]:
+def menu(user: Any) -> list[MenuItem | MenuGroup]:
     entries: list[MenuItem | MenuGroup] = []
     for module in _nav_modules():
         if not hasattr(module, "menu"):
@@ -106,13 +109,13 @@ def fit(entries: list[MenuItem | MenuGroup], budget: int = NAV_BUDGET) -> list:
     more: list[MenuItem] = []
     for entry in rest:
         if isinstance(entry, MenuGroup):
-            more.extend(MenuItem(i.label, i.url, i.order, section=entry.label) for i in entry.items)
+            more.extend(replace(i, section=entry.label) for i in entry.items)
         else:
             more.append(entry)
     return [*shown, MenuGroup("More", tuple(more), order=1000)]
 
 
-def home_panels(request) -> list[Panel]:
+def home_panels(request: Any) -> list[Panel]:
     panels: list[Panel] = []
     for module in _nav_modules():
         if hasattr(module, "home_panels"):

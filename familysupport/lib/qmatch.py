@@ -50,7 +50,7 @@ def holds(q: Q, obj: Any) -> bool:
     if q.connector not in (Q.AND, Q.OR):
         raise ValueError(f"connector {q.connector} is not supported")
     results = (
-        holds(child, obj) if isinstance(child, Q) else _lookup(obj, child[0], child[1])
+        holds(child, obj) if isinstance(child, Q) else _lookup(obj, *_pair(child))
         for child in q.children
     )
     matched = all(results) if q.connector == Q.AND else any(results)
@@ -61,10 +61,20 @@ def prefixed(q: Q, prefix: str) -> Q:
     """The same rule seen from a related model: `prefixed(Q(a=1), "rel__")` is Q(rel__a=1)."""
     out = Q(
         *(
-            prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+            prefixed(child, prefix) if isinstance(child, Q) else _prefix_lookup(prefix, child)
             for child in q.children
         ),
         _connector=q.connector,
         _negated=q.negated,
     )
     return out
+
+
+def _pair(child: Any) -> tuple[str, Any]:
+    lookup, value = child
+    return lookup, value
+
+
+def _prefix_lookup(prefix: str, child: Any) -> tuple[str, Any]:
+    lookup, value = _pair(child)
+    return prefix + lookup, value

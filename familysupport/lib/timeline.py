@@ -25,6 +25,12 @@ class Entry:
     url: str = ""
     actor: str = ""
     icon: str = ""
+    excerpt: str = ""  # e.g. the first line of a contact's note, for staff
+
+    @property
+    def kind_label(self) -> str:
+        """`peer_call` → "Peer call": what a person reads, never the code."""
+        return self.kind.replace("_", " ").capitalize()
 
 
 def register(provider: Provider) -> Provider:

@@ -48,12 +48,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "familysupport.lib.badinput.RefuseNulQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the time-out, MFA and login checks: their answers to htmx/fetch become a 401.
+    "familysupport.lib.fragments.SignedOutFragmentMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -83,6 +86,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "familysupport.context_processors.portal",
             ],
+            # `|phone` on every page without a {% load %}.
+            "builtins": ["familysupport.lib.templatefilters"],
         },
     },
 ]
@@ -109,6 +114,9 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Messages name people ("Invitation sent to ..."): kept in the server-side session, not
+# in a cookie (signed, not encrypted).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

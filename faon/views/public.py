@@ -127,5 +127,12 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid():
         cert = selectors.certificate_verify(code=form.cleaned_data["code"])
-        result = {"valid": cert is not None, "year": cert.year if cert else None}
+        # What the certificate itself prints (its holder shows it): whose, which year, and
+        # whether it still stands. Nothing else about the member.
+        result = {
+            "found": cert is not None,
+            "valid": cert is not None and cert.revoked_at is None,
+            "name": cert.name_on_certificate if cert else "",
+            "year": cert.year if cert else None,
+        }
     return render(request, "faon/certificate_verify.html", {"form": form, "result": result})

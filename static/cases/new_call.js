@@ -1,58 +1,21 @@
-// New-call screen: call timer, server draft autosave (htmx) and a local backup of the notes.
+// Call screen: call timer, server draft autosave, a local copy of everything typed, and
+// the keyboard (Ctrl+Enter saves, Enter never does; the unused branch is out of the way).
 (function () {
   "use strict";
   var form = document.getElementById("new-call-form");
   if (!form) { return; }
+  form.setAttribute("data-keep-on-sign-out", ""); // portal.js: stay on this page if timed out
   var status = document.getElementById("draft-status");
-  var PREFIX = "fsp-draft:";
-  var storageKey = PREFIX + form.dataset.user + ":" + form.dataset.draftKey;
+  var banner = document.getElementById("signed-out-banner");
+  var draftKey = form.dataset.draftKey;
+  var storageKey = "fsp-draft:" + form.dataset.user + ":" + draftKey;
   var AUTOSAVE_MS = 4000;
-  var MAX_AGE_MS = 12 * 60 * 60 * 1000; // a local copy older than this is not a call in progress
   var dirty = false;
   var submitting = false;
-  var signedOut = false;
 
-  // --- local backup: only what the server has not confirmed yet ---------------------
-  // It holds a caller's name, phone and notes in this browser, so it must not outlive the
-  // sign-in: every copy goes at sign-out or time-out, and stale ones go when the page loads.
-  function localDraftKeys() {
-    var keys = [];
-    try {
-      for (var i = 0; i < window.localStorage.length; i++) {
-        var key = window.localStorage.key(i);
-        if (key && key.indexOf(PREFIX) === 0) { keys.push(key); }
-      }
-    } catch (e) { /* storage disabled */ }
-    return keys;
-  }
-
-  function removeLocal(key) {
-    try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
-  }
-
-  function purgeAll() {
-    signedOut = true; // nothing is written back after this
-    localDraftKeys().forEach(removeLocal);
-  }
-
-  // Stale (older than 12 hours, or unreadable) copies, and any other user's copy left on a
-  // shared computer whose owner never signed out: neither can be restored here.
-  function purgeStale() {
-    var own = PREFIX + form.dataset.user + ":";
-    var now = Date.now();
-    localDraftKeys().forEach(function (key) {
-      var saved = null;
-      try { saved = JSON.parse(window.localStorage.getItem(key)); } catch (e) { saved = null; }
-      var fresh = saved && typeof saved.savedAt === "number" && now - saved.savedAt < MAX_AGE_MS;
-      if (key.indexOf(own) !== 0 || !fresh) { removeLocal(key); }
-    });
-  }
-
-  document.addEventListener("portal:signed-out", purgeAll); // idle time-out (static/js/portal.js)
-  Array.prototype.forEach.call(
-    document.querySelectorAll('form[action$="/accounts/logout/"]'),
-    function (logout) { logout.addEventListener("submit", purgeAll); }
-  );
+  // --- local copy: everything typed, until the server confirms the saved call ----------
+  // Kept through a time-out or a lost session (signing in again brings it back); removed
+  // when the call is saved or discarded, or the user signs out (portal.js).
   function serialize() {
     var data = {};
     new FormData(form).forEach(function (value, name) {
@@ -67,13 +30,15 @@
   }
 
   function keepLocal() {
-    if (signedOut) { return; }
+    if (!draftKey) { return; }
     try {
       window.localStorage.setItem(storageKey, JSON.stringify({ savedAt: Date.now(), data: serialize() }));
     } catch (e) { /* storage full or disabled: the server draft still runs */ }
   }
 
-  function dropLocal() { removeLocal(storageKey); }
+  function dropLocal() {
+    try { window.localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+  }
 
   function restoreLocal() {
     var raw;
@@ -85,8 +50,7 @@
     if (!saved || !saved.data || saved.savedAt <= serverAt) { dropLocal(); return; }
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrfmiddlewaretoken" || !(el.name in saved.data)) { return; }
-      var value = saved.data[el.name];
-      var values = [].concat(value);
+      var values = [].concat(saved.data[el.name]);
       if (el.type === "checkbox" || el.type === "radio") {
         el.checked = values.indexOf(el.value) !== -1;
       } else {
@@ -98,13 +62,13 @@
   }
 
   // --- server draft every few seconds while something changed ----------------------
-  // An autosave is sent only when the form's content differs from what the server last
-  // saved, and then WITHOUT the X-Background-Poll header: it is the advocate typing, so it
-  // keeps the session alive (a long note during a crisis call must not end in a sign-out).
-  // Nothing changed, nothing is sent, and an idle screen still times out.
+  // Sent only when the content differs from what the server last saved, and WITHOUT the
+  // X-Background-Poll header: it is the advocate typing, so it keeps the session alive.
+  // Only a 2xx carrying X-Draft-Saved counts as saved: a redirect, 401/403, a login page,
+  // a network error or a time-out all leave the local copy in place and are retried.
   function fingerprint() { return JSON.stringify(serialize()); }
-  var savedPrint = fingerprint(); // what the page was rendered with (empty or the draft)
-  var sendingPrint = null;
+  var savedPrint = fingerprint();
+  var sending = false;
 
   function onChange() {
     if (submitting) { return; }
@@ -114,32 +78,82 @@
   form.addEventListener("input", onChange);
   form.addEventListener("change", onChange);
 
-  window.setInterval(function () {
-    if (!dirty || submitting || sendingPrint !== null || !window.htmx) { return; }
+  function signedOut(isOut) {
+    banner.classList.toggle("d-none", !isOut);
+  }
+  document.addEventListener("portal:session-lost", function () { signedOut(true); });
+
+  function autosave() {
+    if (!dirty || submitting || sending || !draftKey || !status) { return; }
     dirty = false;
     var print = fingerprint();
-    if (print === savedPrint) { dropLocal(); return; } // typed and undone: nothing to save
-    sendingPrint = print;
-    window.htmx.trigger(status, "autosave");
-  }, AUTOSAVE_MS);
-
-  status.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful) {
-      savedPrint = sendingPrint === null ? savedPrint : sendingPrint;
-      if (!dirty) { dropLocal(); }
-    } else {
-      dirty = true; // try again at the next tick; the local copy stays
+    if (print === savedPrint) { return; } // typed and undone: nothing to save
+    sending = true;
+    var body = new URLSearchParams(new FormData(form));
+    body.delete("csrfmiddlewaretoken"); // the page's may be stale (signed in again); the header is current
+    var controller = window.AbortController ? new AbortController() : null;
+    var timeout = window.setTimeout(function () { if (controller) { controller.abort(); } }, 15000);
+    fetch(status.getAttribute("hx-post"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      redirect: "manual", // a redirect (to the login page) is a failure, never followed
+      signal: controller ? controller.signal : undefined,
+      headers: { "X-CSRFToken": window.fspCsrfToken(), "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      var savedAt = response.ok ? response.headers.get("X-Draft-Saved") : null;
+      if (!savedAt) {
+        if (response.status === 401 || response.type === "opaqueredirect") { signedOut(true); }
+        throw new Error("not saved");
+      }
+      savedPrint = print;
+      signedOut(false);
+      status.textContent = "Draft saved " + savedAt;
+    }).catch(function () {
+      dirty = true; // tried again at the next tick; the local copy stays
       status.textContent = "Draft not saved to the server yet; kept in this browser.";
+    }).then(function () {
+      window.clearTimeout(timeout);
+      sending = false;
+    });
+  }
+  window.setInterval(autosave, AUTOSAVE_MS);
+
+  // --- keyboard ---------------------------------------------------------------------
+  form.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter") { return; }
+    if (event.ctrlKey || event.metaKey) {
+      event.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+      return;
     }
-    sendingPrint = null;
+    var el = event.target;
+    // Enter in a text box (half a call) never submits; in a textarea it is a new line.
+    if (el.tagName === "INPUT" && !/^(submit|button|checkbox|radio)$/.test(el.type)) {
+      event.preventDefault();
+    }
   });
 
-  // --- call timer -------------------------------------------------------------------
+  // The new-case fields only when the call is not continuing a case (hidden = out of Tab).
+  var caseFields = document.getElementById("case-fields");
+  function showBranch() {
+    if (!caseFields) { return; }
+    var chosen = form.querySelector('input[name="attach"]:checked');
+    caseFields.hidden = !!(chosen && chosen.value.charAt(0) === "c");
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "attach") { showBranch(); }
+  });
+  document.body.addEventListener("htmx:afterSwap", showBranch);
+
+  // --- call timer: from 00:00 when the call is opened ----------------------------------
   var timer = document.getElementById("call-timer");
   var toggle = document.getElementById("timer-toggle");
   var duration = document.getElementById("id_duration_minutes");
   var startedField = document.getElementById("id_started_at");
-  var startedAt = parseInt(form.dataset.startedEpoch || "0", 10) * 1000 || Date.now();
+  var openedField = document.getElementById("opened-at");
+  if (!openedField.value) { openedField.value = String(Date.now()); }
+  var startedAt = parseInt(openedField.value, 10) || Date.now();
   var timerState = document.getElementById("timer-state");
   var running = timerState.value !== "stopped";
   var tick = null;
@@ -154,13 +168,17 @@
     timer.textContent = (h ? h + ":" : "") + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
   }
 
-  function stop() {
-    if (!running) { return; }
+  function stopTimer() {
     running = false;
     window.clearInterval(tick);
-    duration.value = minutes();
     timerState.value = "stopped";
     toggle.textContent = "Restart timer";
+  }
+
+  function stop() {
+    if (!running) { return; }
+    stopTimer();
+    duration.value = minutes();
     onChange();
   }
 
@@ -181,38 +199,29 @@
       stop();
     } else {
       startedAt = Date.now() - (parseInt(duration.value || "0", 10) * 60000);
+      openedField.value = String(startedAt);
       start();
     }
   });
-  duration.addEventListener("input", function () {
-    // The advocate typed a duration: the timer stops so it does not overwrite it.
-    if (running) {
-      running = false;
-      timerState.value = "stopped";
-      window.clearInterval(tick);
-      toggle.textContent = "Restart timer";
-    }
-  });
-  startedField.addEventListener("change", function () {
-    if (running) { stop(); }
-  });
+  // The advocate typed a duration or a start time: the timer stops so it does not overwrite it.
+  duration.addEventListener("input", function () { if (running) { stopTimer(); } });
+  startedField.addEventListener("change", function () { if (running) { stop(); } });
 
   form.addEventListener("submit", function () {
     if (running) { duration.value = minutes(); }
-    keepLocal();
+    // Signed in again since the page loaded (another tab): the token has changed.
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (token && window.fspCsrfToken) { token.value = window.fspCsrfToken(); }
+    keepLocal(); // until the saved call's page confirms it (portal.js drops it there)
     submitting = true;
   });
 
-  // "Discard the draft and start over": the local copy goes with the server's, or it would
-  // be restored on the fresh page. The page after the discard also says so (data-clear-local),
-  // for a discard this script did not see.
   var discard = document.querySelector("#draft-restored form");
   if (discard) {
     discard.addEventListener("submit", function () { submitting = true; dropLocal(); });
   }
 
-  purgeStale();
-  if (form.dataset.clearLocal === "1") { dropLocal(); }
   restoreLocal();
+  showBranch();
   if (running) { start(); } else { render(); toggle.textContent = "Restart timer"; }
 })();

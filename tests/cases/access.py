@@ -11,6 +11,7 @@ from __future__ import annotations
 from tests.access.registry import ALL_SIGNED_IN, STAFF, Route, World, expand
 
 CASEWORK = expand({"advocate", "supervisor"})
+CALL_ID = "0b6c8d1e-2f3a-4b5c-8d7e-9f0a1b2c3d4e"
 READERS = expand(STAFF)
 SUPERVISORS = expand({"supervisor"})
 HIDDEN = expand({"provider", "volunteer"})
@@ -87,15 +88,17 @@ def _public_file(world: World) -> dict:
 
 ROUTES = [
     Route("cases:case_list", allow=READERS),
-    Route("cases:new_call", allow=CASEWORK),
+    # GET gives the call its own id (a redirect to cases:call).
+    Route("cases:new_call", allow=CASEWORK, ok_status=302),
+    Route("cases:call", allow=CASEWORK, build=lambda w: {"call_id": CALL_ID}),
     # POST: what is typed (names, phones) must not appear in URLs and access logs.
     Route("cases:family_suggest", allow=CASEWORK, post_only=True),
-    Route("cases:draft_save", allow=CASEWORK, post_only=True, build=lambda w: {"key": "new-call"}),
+    Route("cases:draft_save", allow=CASEWORK, post_only=True, build=lambda w: {"key": CALL_ID}),
     Route(
         "cases:draft_discard",
         allow=CASEWORK,
         post_only=True,
-        build=lambda w: {"key": "new-call"},
+        build=lambda w: {"key": CALL_ID},
     ),
     # Object pages: providers and volunteers must not learn the record exists.
     Route("cases:case_detail", allow=READERS, hidden=HIDDEN, build=_case),

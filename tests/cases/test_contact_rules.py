@@ -132,7 +132,7 @@ def test_staff_pages_show_the_rules_with_the_alternate(case, family, login, advo
         reverse("cases:new_call") + f"?case={case.pk}",
         reverse("reunification:detail", args=[travel.pk]),
     ):
-        html = client.get(url).content.decode()
+        html = client.get(url, follow=True).content.decode()  # new call: to the call's own id
         assert 'id="safe-contact"' in html, url
         assert "Contact only by phone call, text message." in html, url
         assert "Never leave a voicemail." in html, url

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cases import services
+from cases import holds, services
 from cases.models import Family, ResourceShare
 from cases.privacy_models import FamilyContactRules
 from referrals.models import Referral
@@ -41,6 +41,7 @@ def household(supervisor):
         resource=ResourceFactory(), family=dup, case=dup_case, shared_by=supervisor
     )
     FamilyContactRules.objects.create(family=dup, no_voicemail=True)
+    holds.legal_hold_place(by=supervisor, reason="Subpoena 7", family=dup)
     trip = f.trip(dup_case, approved_at=ny(2024, 5, 1, 9))
     return {
         "keep": keep,
@@ -66,6 +67,7 @@ def _state(h) -> dict:
         "trip": h["trip"].case.family_id,
         "matches": matches,
         "rules": sorted(FamilyContactRules.objects.values_list("family_id", flat=True)),
+        "held": sorted(holds.active_holds().values_list("family_id", flat=True)),
         "families": {
             fam.pk: (fam.phone, fam.email, fam.merged_into_id) for fam in Family.objects.all()
         },
@@ -99,6 +101,7 @@ def test_merge_moves_every_app_and_unmerge_restores(household, supervisor, admin
     assert after["matches"][household["dup_match"].pk] == (keep.pk, False)
     assert after["matches"][household["keep_match"].pk] == (keep.pk, True)
     assert after["rules"] == sorted([dup.pk, keep.pk])  # the duplicate's safe-contact rules apply
+    assert after["held"] == sorted([dup.pk, keep.pk])  # and its legal hold
     assert after["families"][keep.pk] == ("+15550100002", "keep@example.test", None)
     assert not Referral.objects.filter(family=dup).exists()
     # The household is counted once, in the figure and its drill-down.

@@ -93,6 +93,109 @@ def _assert_rejected(response, field: str, message: str, kept: str) -> None:
 
 
 @time_machine.travel(NOW, tick=False)
+def test_log_a_contact_from_the_case_page_saves_without_case_fields(adv_client, case):
+    """The case page's form has no risk level or case type: it must save anyway."""
+    url, _key = open_call(adv_client, case=case.pk)
+    data = call_data(name="", phone="", case_type="", child_first_name="")
+    del data["risk_level"], data["attach"]
+    response = adv_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Contact.objects.get().case == case
+    assert Case.objects.count() == 1 and Family.objects.count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_log_a_contact_stays_on_its_case_whatever_is_posted(adv_client, case, advocate):
+    other = CaseFactory(assigned_advocate=advocate)
+    url, _key = open_call(adv_client, case=case.pk)
+    response = adv_client.post(url, call_data(attach=f"c{other.pk}"))
+    assert response.status_code == 302
+    assert Contact.objects.get().case == case
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("existing", "typed"),
+    [
+        ({"phone": "+15550102000"}, {}),
+        ({"phone": "+15550109999", "email": "dana@example.org"}, {"email": "DANA@example.org"}),
+    ],
+)
+def test_same_phone_or_email_needs_an_explicit_different_family(
+    adv_client, advocate, existing, typed
+):
+    known = FamilyFactory(**existing)
+    response = adv_client.post(URL, call_data(**typed))
+    assert response.status_code == 400
+    assert "different family" in response.context["form"].errors["attach"][0]
+    assert 'name="different_family"' in response.content.decode()
+    assert Family.objects.count() == 1 and Contact.objects.count() == 0
+
+    response = adv_client.post(URL, call_data(different_family="on", **typed))
+    assert response.status_code == 302
+    new = Family.objects.exclude(pk=known.pk).get()
+    entry = AuditEntry.objects.get(action="cases.family.declared_distinct")
+    assert entry.object_id == str(new.pk) and entry.actor == advocate
+    assert entry.changes == {"distinct_from": [known.pk]}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_similar_name_alone_does_not_block_a_new_family(adv_client):
+    FamilyFactory(contact_name="Dana Whitfield", phone="+15550109999")
+    response = adv_client.post(URL, call_data())
+    assert response.status_code == 302
+    assert Family.objects.count() == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_zip_and_state_are_kept_on_the_new_family(adv_client):
+    response = adv_client.post(URL, call_data(zip_code="78701-1234", state="tx"))
+    assert response.status_code == 302
+    family = Family.objects.get()
+    assert (family.zip_code, family.state) == ("78701", "TX")
+    page = adv_client.get(family.get_absolute_url()).content.decode()
+    assert "78701" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bad_zip_is_refused_next_to_the_field(adv_client):
+    response = adv_client.post(URL, call_data(zip_code="7870"))
+    _assert_rejected(response, "zip_code", "5-digit", "police report filed")
+
+
+TEXT_FIELDS = [
+    "name",
+    "phone",
+    "email",
+    "external_case_number",
+    "zip_code",
+    "state",
+    "child_first_name",
+    "participants",
+    "safety_note",
+    "notes",
+]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_nul_in_any_text_field_is_a_message_not_a_500(adv_client, field):
+    response = adv_client.post(URL, call_data(**{field: "Dana\x00Whit"}))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert Contact.objects.count() == 0
+
+
+def test_nul_in_the_suggestion_endpoint_is_not_a_500(adv_client):
+    FamilyFactory(contact_name="Dana Whitfield")
+    response = adv_client.post(
+        reverse("cases:family_suggest"),
+        {"name": "Dana\x00Whit", "external_case_number": "A\x00", "phone": "\x00"},
+    )
+    assert response.status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
 def test_future_start_time_is_refused(adv_client):
     future = timezone.localtime(NOW + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     response = adv_client.post(URL, call_data(started_at=future))
@@ -130,7 +233,7 @@ def test_new_case_needs_a_type_and_new_family_a_name(adv_client):
 @time_machine.travel(NOW, tick=False)
 def test_duplicate_external_case_number_keeps_everything_unsaved(adv_client):
     CaseFactory(external_case_number="NC-1")
-    response = adv_client.post(URL, call_data(external_case_number="nc-1"))
+    response = adv_client.post(URL, call_data(external_case_number="nc-1", different_family="on"))
     assert response.status_code == 400
     assert "external_case_number" in response.context["form"].errors
     assert Contact.objects.count() == 0
@@ -169,13 +272,40 @@ def test_closed_case_cannot_be_attached(adv_client, advocate):
     assert "attach" in response.context["form"].errors
 
 
+def open_call(client, **params) -> tuple[str, str]:
+    """GET "New call" → the call's own page; returns (its url, its draft key)."""
+    response = client.get(URL, params)
+    assert response.status_code == 302
+    url = response["Location"]
+    key = re.search(r"/new-call/([0-9a-f-]{36})/", url).group(1)
+    return url, key
+
+
 def test_new_call_page_renders_for_advocate(adv_client):
-    response = adv_client.get(URL)
+    url, key = open_call(adv_client)
+    response = adv_client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="call-timer"' in body
-    assert "X-Background-Poll" in body
     assert reverse("cases:family_suggest") in body
+    assert reverse("cases:draft_save", args=[key]) in body
+    assert 'autofocus id="id_name"' in body or "autofocus" in body.split('id="id_name"')[0][-200:]
+
+
+def test_each_new_call_is_a_fresh_call_with_its_own_draft(adv_client, advocate):
+    """An abandoned call never carries over: the next "New call" opens empty."""
+    first_url, first = open_call(adv_client)
+    adv_client.post(reverse("cases:draft_save", args=[first]), {"name": "Robin Ames"})
+    second_url, second = open_call(adv_client)
+    assert first != second
+    page = adv_client.get(second_url)
+    assert "Robin Ames" not in page.content.decode()
+    assert page.context["restored"] is False
+    # The abandoned call is listed on My work, with resume and discard.
+    home = adv_client.get(reverse("home")).content.decode()
+    assert "Unsaved call, started" in home and "Robin Ames" in home
+    assert first_url in home
+    assert reverse("cases:draft_discard", args=[first]) in home
 
 
 @pytest.mark.parametrize("role", ["administrator", "provider", "volunteer"])
@@ -196,17 +326,17 @@ def test_new_call_anonymous_goes_to_login(client):
 
 
 def test_autosave_keeps_a_draft_and_reopening_restores_it(adv_client, advocate):
-    url = reverse("cases:draft_save", args=["new-call"])
+    url, key = open_call(adv_client)
     response = adv_client.post(
-        url,
+        reverse("cases:draft_save", args=[key]),
         {"name": "Robin Ames", "notes": "half a sentence", "needs": ["legal", "travel"]},
-        HTTP_X_BACKGROUND_POLL="1",
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    draft = ContactDraft.objects.get(author=advocate, key="new-call")
+    assert response["X-Draft-Saved"]
+    draft = ContactDraft.objects.get(author=advocate, key=key)
     assert draft.data["needs"] == ["legal", "travel"]
-    page = adv_client.get(URL)
+    page = adv_client.get(url)
     body = page.content.decode()
     assert "half a sentence" in body
     assert 'value="Robin Ames"' in body
@@ -218,81 +348,72 @@ def test_autosave_is_background_and_does_not_extend_the_session(adv_client):
     session = adv_client.session
     session["fsp_last_activity"] = last
     session.save()
+    _url, key = open_call(adv_client)
+    session = adv_client.session
+    session["fsp_last_activity"] = last
+    session.save()
     response = adv_client.post(
-        reverse("cases:draft_save", args=["new-call"]),
-        {"notes": "x"},
-        HTTP_X_BACKGROUND_POLL="1",
+        reverse("cases:draft_save", args=[key]), {"notes": "x"}, HTTP_X_BACKGROUND_POLL="1"
     )
     assert response.status_code == 200
     assert adv_client.session["fsp_last_activity"] == last
 
 
 @time_machine.travel(NOW, tick=False)
-def test_saving_the_contact_deletes_its_draft(adv_client, advocate):
-    adv_client.post(reverse("cases:draft_save", args=["new-call"]), {"notes": "draft"})
-    assert ContactDraft.objects.filter(author=advocate).exists()
-    response = adv_client.post(URL, call_data())
+def test_saving_the_call_deletes_its_draft_only(adv_client, advocate):
+    url, key = open_call(adv_client)
+    _other_url, other = open_call(adv_client)
+    adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "draft"})
+    adv_client.post(reverse("cases:draft_save", args=[other]), {"notes": "another call"})
+    response = adv_client.post(url, call_data())
     assert response.status_code == 302
-    assert not ContactDraft.objects.filter(author=advocate).exists()
+    assert list(ContactDraft.objects.values_list("key", flat=True)) == [other]
+    # The saved call's page tells the browser to drop its local copy.
+    body = adv_client.get(response["Location"]).content.decode()
+    assert f'id="cases-clear-local-draft" data-key="{key}"' in body
 
 
 @time_machine.travel(NOW, tick=False)
 def test_failed_save_keeps_the_draft(adv_client, advocate):
-    adv_client.post(reverse("cases:draft_save", args=["new-call"]), {"notes": "draft"})
-    adv_client.post(URL, call_data(duration_minutes="-1"))
+    url, key = open_call(adv_client)
+    adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "draft"})
+    adv_client.post(url, call_data(duration_minutes="-1"))
     assert ContactDraft.objects.filter(author=advocate).exists()
 
 
 def test_drafts_are_private_to_their_author(adv_client, login, make_user):
-    adv_client.post(reverse("cases:draft_save", args=["new-call"]), {"notes": "mine only"})
+    url, key = open_call(adv_client)
+    adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "mine only"})
     other = login(make_user("advocate"))
-    assert "mine only" not in other.get(URL).content.decode()
+    assert "mine only" not in other.get(url).content.decode()
+    assert "mine only" not in other.get(reverse("home")).content.decode()
 
 
 def test_draft_discard(adv_client, advocate):
-    adv_client.post(reverse("cases:draft_save", args=["new-call"]), {"notes": "x"})
-    adv_client.post(reverse("cases:draft_discard", args=["new-call"]))
+    _url, key = open_call(adv_client)
+    adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "x"})
+    response = adv_client.post(reverse("cases:draft_discard", args=[key]), follow=True)
     assert not ContactDraft.objects.filter(author=advocate).exists()
+    # My work tells the browser to drop its local copy too (portal.js).
+    assert f'id="cases-clear-local-draft" data-key="{key}"' in response.content.decode()
 
 
-def test_draft_key_must_be_known(adv_client):
-    response = adv_client.post(reverse("cases:draft_save", args=["whatever"]), {"notes": "x"})
-    assert response.status_code == 404
+def test_draft_key_must_be_a_call_id(adv_client):
+    for key in ("whatever", "new-call", "case-1"):
+        response = adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "x"})
+        assert response.status_code == 404
 
 
-def test_draft_for_a_case_page_restores_on_that_case(adv_client, case):
-    key = f"case-{case.pk}"
-    adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "about this case"})
-    body = adv_client.get(f"{URL}?case={case.pk}").content.decode()
+def test_log_a_contact_draft_restores_on_that_case(adv_client, case):
+    url, key = open_call(adv_client, case=case.pk)
+    assert url.endswith(f"?case={case.pk}")
+    adv_client.post(
+        reverse("cases:draft_save", args=[key]),
+        {"notes": "about this case", "preset_case": str(case.pk), "attach": f"c{case.pk}"},
+    )
+    # Resumed from My work: the link leads back to the case's form.
+    resume = ContactDraft.objects.get(key=key).resume_url
+    assert resume == url
+    body = adv_client.get(resume).content.decode()
     assert "about this case" in body
     assert f'value="c{case.pk}"' in body
-
-
-def _clear_local_flag(body: str) -> str:
-    return re.search(r'data-clear-local="(\d)"', body).group(1)
-
-
-def test_discard_tells_the_next_page_to_drop_the_browsers_copy(adv_client, advocate):
-    """After "discard", new_call.js must not restore the local backup of the notes."""
-    adv_client.post(reverse("cases:draft_save", args=["new-call"]), {"notes": "x"})
-    response = adv_client.post(reverse("cases:draft_discard", args=["new-call"]), follow=True)
-    assert response.redirect_chain[-1][0] == URL
-    assert _clear_local_flag(response.content.decode()) == "1"
-    assert not ContactDraft.objects.filter(author=advocate).exists()
-    # Once: later visits keep whatever the browser holds by then.
-    assert _clear_local_flag(adv_client.get(URL).content.decode()) == "0"
-
-
-def test_discard_on_a_case_clears_that_cases_copy_only(adv_client, case):
-    key = f"case-{case.pk}"
-    adv_client.post(reverse("cases:draft_save", args=[key]), {"notes": "x"})
-    adv_client.post(reverse("cases:draft_discard", args=[key]))
-    # Another screen does not consume the marker...
-    assert _clear_local_flag(adv_client.get(URL).content.decode()) == "0"
-    # ...the case's own new-call screen does.
-    body = adv_client.get(URL, {"case": case.pk}).content.decode()
-    assert _clear_local_flag(body) == "1"
-
-
-def test_new_call_page_without_a_discard_keeps_the_local_copy(adv_client):
-    assert _clear_local_flag(adv_client.get(URL).content.decode()) == "0"

@@ -57,12 +57,12 @@ def test_merge_page_refused_to_an_advocate_records_nothing(adv_client, case):
 
 
 def test_new_call_on_a_case_records_a_read_of_the_case(adv_client, advocate, case):
-    response = adv_client.get(reverse("cases:new_call"), {"case": case.pk})
+    response = adv_client.get(reverse("cases:new_call"), {"case": case.pk}, follow=True)
     assert response.status_code == 200
     assert response.context["preset_case"] == case
     assert _reads("cases.case.viewed", case.pk, advocate) == 1
 
 
 def test_new_call_without_a_case_records_no_read(adv_client):
-    assert adv_client.get(reverse("cases:new_call")).status_code == 200
+    assert adv_client.get(reverse("cases:new_call"), follow=True).status_code == 200
     assert not AuditEntry.objects.filter(action__endswith=".viewed").exists()

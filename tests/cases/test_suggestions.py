@@ -93,17 +93,17 @@ def test_suggest_by_get_is_refused_so_typed_names_never_reach_access_logs(adv_cl
 
 
 def test_new_call_page_posts_only_the_caller_fields_to_suggest(adv_client):
-    body = adv_client.get(reverse("cases:new_call")).content.decode()
+    body = adv_client.get(reverse("cases:new_call"), follow=True).content.decode()
     assert f'hx-post="{URL}"' in body
     assert f'hx-get="{URL}"' not in body
     # Only the search fields: the enclosing form's notes are not sent on every keystroke.
-    assert 'hx-params="name,phone,external_case_number,attach"' in body
+    assert 'hx-params="name,phone,external_case_number,email,attach,different_family"' in body
 
 
 def test_suggest_needs_the_csrf_header_htmx_sends(login, advocate):
     FamilyFactory(phone="+15550102000", contact_name="Ann Birch")
     client = login(advocate, Client(enforce_csrf_checks=True))
-    page = client.get(reverse("cases:new_call")).content.decode()
+    page = client.get(reverse("cases:new_call"), follow=True).content.decode()
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     assert client.post(URL, {"phone": "5550102000"}).status_code == 403
     response = client.post(URL, {"phone": "5550102000"}, HTTP_X_CSRFTOKEN=token)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 import jsonschema
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from faon import compliance, hsds, services
-from faon.models import Certificate, Provider
+from faon.certificates import certificate_pdf
+from faon.models import Certificate, ComplianceSnapshot, Provider
 from tests.factories import UserFactory
 
 from .factories import ProviderFactory, compliant_provider
@@ -137,13 +140,24 @@ def test_admin_issues_key_shown_once(administrator, login):
     assert client.post(reverse("faon:api_key_list"), {"name": ""}).status_code == 400
 
 
+def _frozen(provider: Provider, year: int, *, met: bool = True) -> None:
+    """The January job's result for `year` (compliance frozen at year end)."""
+    detail = {"key": "license", "met": met, "detail": "No current verified license"}
+    ComplianceSnapshot.objects.create(
+        provider=provider, membership_year=year, met=met, details={"requirements": [detail]}
+    )
+
+
+LAST_YEAR = compliance.current_membership_year() - 1
+
+
 def test_certificate_pdf_contains_name_year_and_code(administrator, login):
     provider = compliant_provider(name="Jordan Example", credentials="PhD")
     manager = UserFactory(role="provider")
     provider.managers.add(manager)
-    year = compliance.current_membership_year()
+    _frozen(provider, LAST_YEAR)
     response = login(administrator).post(
-        reverse("faon:certificate_issue", args=[provider.pk]), {"year": year}
+        reverse("faon:certificate_issue", args=[provider.pk]), {"year": LAST_YEAR}
     )
     assert response.status_code == 302
     cert = Certificate.objects.get(provider=provider)
@@ -152,29 +166,55 @@ def test_certificate_pdf_contains_name_year_and_code(administrator, login):
     reader = PdfReader(io.BytesIO(pdf.content))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
-    assert "Jordan Example, PhD" in text and str(year) in text and cert.code in text
+    assert "Jordan Example, PhD" in text and str(LAST_YEAR) in text and cert.code in text
+
+
+def test_certificate_pdf_prints_any_script_and_the_division_date():
+    """Issued 03:30 UTC on 2 January = 22:30 on 1 January in New York: that is the date."""
+    provider = compliant_provider(name="Ζωή Ψαρρά-Шевченко")
+    _frozen(provider, 2025)
+    with time_machine.travel(datetime(2026, 1, 2, 3, 30, tzinfo=UTC), tick=False):
+        cert = services.certificate_issue(provider=provider, year=2025, by=None)
+    text = " ".join(PdfReader(io.BytesIO(certificate_pdf(cert))).pages[0].extract_text().split())
+    assert "Ζωή Ψαρρά-Шевченко" in text
+    assert "Issued January 01, 2026" in text
 
 
 def test_certificate_refused_when_not_compliant(administrator, login):
     provider = ProviderFactory()  # no license, no insurance, no training
+    _frozen(provider, LAST_YEAR, met=False)
     response = login(administrator).post(
-        reverse("faon:certificate_issue", args=[provider.pk]), {"year": 2025}
+        reverse("faon:certificate_issue", args=[provider.pk]), {"year": LAST_YEAR}
     )
     assert response.status_code == 400
     assert "Not compliant" in response.content.decode()
     assert not Certificate.objects.exists()
 
 
-def test_public_verification_confirms_code_without_details():
-    provider = compliant_provider(name="Casey Hidden")
-    cert = services.certificate_issue(
-        provider=provider,
-        year=compliance.current_membership_year(),
-        by=None,
-    )
+def test_no_certificate_before_the_year_is_frozen(administrator, login):
+    provider = compliant_provider()
+    client = login(administrator)
+    url = reverse("faon:certificate_issue", args=[provider.pk])
+    this_year = client.post(url, {"year": LAST_YEAR + 1})  # compliant today, mid-year
+    assert this_year.status_code == 400
+    assert "once" in this_year.content.decode() and "has ended" in this_year.content.decode()
+    not_frozen = client.post(url, {"year": LAST_YEAR})
+    assert not_frozen.status_code == 400 and "not frozen yet" in not_frozen.content.decode()
+    assert not Certificate.objects.exists()
+
+
+def test_public_verification_shows_whose_which_year_and_validity():
+    provider = compliant_provider(name="Casey Verified", email="casey@example.test")
+    _frozen(provider, LAST_YEAR)
+    cert = services.certificate_issue(provider=provider, year=LAST_YEAR, by=None)
     client = Client()
-    ok = client.get(reverse("faon:certificate_verify"), {"code": cert.code.lower()})
-    text = ok.content.decode()
-    assert "Valid" in text and str(cert.year) in text and "Casey Hidden" not in text
-    bad = client.get(reverse("faon:certificate_verify"), {"code": "FAON-2020-XXXX-XXXX"})
-    assert "No valid certificate" in bad.content.decode()
+    url = reverse("faon:certificate_verify")
+    text = client.get(url, {"code": cert.code.lower()}).content.decode()
+    assert "Valid." in text and "Casey Verified" in text and str(LAST_YEAR) in text
+    assert "casey@example.test" not in text  # nothing beyond what the certificate prints
+    cert.revoked_at = cert.issued_at
+    cert.save()
+    revoked = client.get(url, {"code": cert.code}).content.decode()
+    assert "Not valid." in revoked and "revoked" in revoked and "Valid." not in revoked
+    unknown = client.get(url, {"code": "FAON-2020-XXXX-XXXX"}).content.decode()
+    assert "No certificate has this code" in unknown

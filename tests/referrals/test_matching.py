@@ -164,3 +164,28 @@ def test_responsiveness_acceptance_rate_and_median(make_user):
     assert m.referrals_answered == 3
     assert m.acceptance_rate == pytest.approx(2 / 3)
     assert m.median_response_hours == pytest.approx(4)
+
+
+def test_bounding_box_follows_the_widest_radius_in_play():
+    """The box is as wide as the widest provider radius (a subquery on an index), so a
+    provider 200 miles away with a 250-mile radius is found, and one 200 miles away with a
+    20-mile radius is outside the box, whoever else is registered."""
+    near = at(10, service_radius_miles=25)
+    wide = at(200, service_radius_miles=250)
+    short = at(200, service_radius_miles=20)
+    assert match_ids() == [near.pk, wide.pk]
+    wide.delete()
+    assert match_ids() == [near.pk]
+    assert short.pk not in match_ids()
+
+
+def test_matching_is_one_query_plus_the_responsiveness(django_assert_num_queries):
+    at(10, service_radius_miles=25)
+    with django_assert_num_queries(2) as ctx:
+        match_ids()
+    sql = ctx.captured_queries[0]["sql"]
+    # The widest radius is read inside the match query, ordered for the provider_radius index.
+    assert (
+        'SELECT U0."service_radius_miles" AS "service_radius_miles" FROM "faon_provider" U0 '
+        "ORDER BY 1 DESC LIMIT 1" in sql
+    )

@@ -87,6 +87,22 @@ def test_year_picker_and_bad_years(administrator, login):
     )
 
 
+def _picker_years(html: str) -> list[int]:
+    picker = html.split('id="year-picker"', 1)[1].split("</select>", 1)[0]
+    return [int(y) for y in re.findall(r'<option value="(\d+)"', picker)]
+
+
+def test_year_picker_lists_the_years_that_have_data(administrator, login):
+    this_year = services.current_year()
+    client = login(administrator)
+    assert _picker_years(client.get(_year_url()).content.decode()) == [this_year]
+    # The first record: 31 Dec 2020 23:30 in New York (already 2021 in UTC) counts in 2020.
+    f.case(f.family(), opened_at=ny(2020, 12, 31, 23, 30))
+    assert _picker_years(client.get(_year_url()).content.decode()) == list(
+        range(this_year, 2019, -1)
+    )
+
+
 def test_menu_item_for_readers_only(administrator, supervisor, advocate):
     from reports.nav import menu
 

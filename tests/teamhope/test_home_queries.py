@@ -1,5 +1,7 @@
 """The home pages people open all day: a bounded number of statements whatever the volume,
-and the panels' totals (one statement per list, capped where an exact count is costly)."""
+and the panels' totals (one statement per list, capped where an exact count is costly).
+
+(+1 statement since the "Unsaved calls" list of cases, one query whatever the number.)"""
 
 from __future__ import annotations
 
@@ -24,33 +26,33 @@ def _grow(supervisor, make_user):
         CaseFactory(assigned_advocate=advocate, risk_level="high")  # waiting for a match
 
 
-def test_supervisor_home_stays_within_15_statements(
+def test_supervisor_home_stays_within_16_statements(
     login, supervisor, make_user, django_assert_max_num_queries
 ):
     make_user("advocate", supervisor=supervisor)
     client = login(supervisor)
     client.get(reverse("home"))  # steady state: the first request records the second factor
-    with django_assert_max_num_queries(15) as few:
+    with django_assert_max_num_queries(16) as few:
         assert client.get(reverse("home")).status_code == 200
     _grow(supervisor, make_user)
-    with django_assert_max_num_queries(15) as many:
+    with django_assert_max_num_queries(16) as many:
         html = client.get(reverse("home")).content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
     assert "3 open escalations" in html
     assert "3 families are waiting" in html
 
 
-def test_advocate_home_stays_within_10_statements(
+def test_advocate_home_stays_within_11_statements(
     login, advocate, make_user, django_assert_max_num_queries
 ):
     client = login(advocate)
     client.get(reverse("home"))
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(11) as few:
         client.get(reverse("home"))
     for _ in range(3):
         case = CaseFactory(assigned_advocate=advocate)
         EscalationFactory(match=PeerMatchFactory(case=case, family=case.family))
-    with django_assert_max_num_queries(10) as many:
+    with django_assert_max_num_queries(11) as many:
         html = client.get(reverse("home")).content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
     assert "3 open escalations" in html
