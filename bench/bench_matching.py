@@ -194,7 +194,9 @@ def main() -> None:
     args = parser.parse_args()
     creation = connection.creation
     print("creating the scratch database bench_matching (migrations) ...", flush=True)
-    old_name = creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    old_name = creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keep, serialize=False
+    )
     try:
         if args.jit_on:
             with connection.cursor() as cur:

@@ -101,6 +101,12 @@ def seed(*, scale: str, stdout, users: dict) -> None:
     privacy_demo.seed(stdout=stdout, users=users)
 
 
+def _places() -> list[dict]:
+    import zipcodes  # offline data, as faon's demo uses
+
+    return [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"]]
+
+
 def _seed_cases(*, scale: str, stdout, users: dict) -> None:
     n_families, n_cases, n_contacts = SCALES.get(scale, SCALES["small"])
     if Case.objects.count() >= n_cases:
@@ -122,7 +128,10 @@ def _seed_cases(*, scale: str, stdout, users: dict) -> None:
     with audit.bulk_load(reason="demo"):
         resources = _resources(fake, supervisor)
         families = []
+        # Real ZIPs with their own state and city (the coverage map places families by ZIP).
+        places = _places()
         for i in range(n_families):
+            place = rng.choice(places)
             last = fake.last_name()
             first = fake.first_name()
             families.append(
@@ -132,9 +141,9 @@ def _seed_cases(*, scale: str, stdout, users: dict) -> None:
                     contact_first_name=first,
                     phone=f"+1{rng.choice(AREA_CODES)}55501{i % 100:02d}",
                     email=f"{first}.{last}{i}@example.org".lower(),
-                    city=fake.city(),
-                    state=fake.state_abbr(include_territories=False),
-                    zip_code=fake.zipcode(),
+                    city=place["city"].title(),
+                    state=place["state"],
+                    zip_code=place["zip_code"],
                     preferred_language=_pick(rng, LANGUAGES),
                     consent_share_with_providers=rng.random() < 0.7,
                     consent_team_hope_contact=rng.random() < 0.5,

@@ -10,10 +10,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, F, Func, IntegerField, Q, Value, When
 from django.db.models import Case as CaseExpr
+from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
 
+from familysupport.lib.expressions import AnyOf
 from familysupport.lib.forms import FastSelect
 from familysupport.lib.phones import to_e164
 
@@ -287,9 +288,11 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resources"].queryset = selectors.resource_list_visible_to(user=user).filter(
-            is_active=True
-        )
+        field = self.fields["resources"]
+        field.queryset = selectors.resource_list_visible_to(user=user).filter(is_active=True)
+        # The choices read once: the page asks whether there are any, then lists them (two
+        # queries through the queryset). Validation still filters the queryset.
+        field.choices = [(r.pk, field.label_from_instance(r)) for r in field.queryset]
 
 
 class FamilyForm(forms.ModelForm):
@@ -492,14 +495,6 @@ class FeedbackForm(forms.Form):
         }
 
 
-class _AnyOf(Func):
-    """`column = ANY(ARRAY(subquery))`: the subquery runs once, the column's index does the rest."""
-
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
-    output_field = BooleanField()
-
-
 SORTS = [
     ("-opened_at", "Newest first"),
     ("opened_at", "Oldest first"),
@@ -567,7 +562,7 @@ class CaseFilter(django_filters.FilterSet):
         if e164:
             names |= Q(phone=e164) | Q(phone_alt=e164)
         families = selectors.family_list_visible_to(user=self.user).filter(names)
-        match = Q(_AnyOf(F("family_id"), ArraySubquery(families.order_by().values("pk")))) | Q(
+        match = Q(AnyOf(F("family_id"), ArraySubquery(families.order_by().values("pk")))) | Q(
             external_case_number__iexact=value
         )
         if value.upper().startswith("FS-") and value[3:].isdigit():

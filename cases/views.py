@@ -20,9 +20,11 @@ from familysupport.lib import audit, timeline
 from familysupport.lib.access import (
     ADMINISTRATOR,
     CASEWORKERS,
+    LIST_EXPORTERS,
     STAFF,
     SUPERVISOR,
     check_role,
+    has_role,
     role_required,
 )
 from familysupport.lib.badinput import posted_text, without_nul
@@ -297,6 +299,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request,
         "cases/case_list.html",
         {
+            "can_take_calls": selectors.can_change_cases(request.user),
+            "can_export": has_role(request.user, LIST_EXPORTERS),
             "filter": filterset,
             "page": page,
             "cases": page.object_list,
@@ -314,8 +318,7 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
     can_change = selectors.can_change_cases(user)
     is_supervisor = user.role == SUPERVISOR
     tasks = list(case.tasks.select_related("owner").order_by("done_at", "due_on"))
-    children = list(case.children.all())
-    members = list(case.family.members.all())
+    children, members = selectors.persons_of_case(case)
     alerts = list(case.alerts.filter(resolved_at__isnull=True).select_related("raised_by"))
     entries = timeline.entries_for_case(case, user)
     today = timezone.localdate()
@@ -350,6 +353,8 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200, **forms) 
         )
         context["task_form"] = forms.get("task_form") or TaskForm()
         context["share_form"] = forms.get("share_form") or ShareForm(user=user)
+        # The form read its choices once (cases/forms.py ShareForm): no second query here.
+        context["has_resources"] = bool(context["share_form"].fields["resources"].choices)
     if is_supervisor:
         context["reassign_form"] = forms.get("reassign_form") or ReassignForm(
             user=user, initial={"advocate": case.assigned_advocate_id}

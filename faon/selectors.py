@@ -35,6 +35,7 @@ from .models import (
     InsurancePolicy,
     License,
     Provider,
+    ProviderStatusChange,
     TrainingEvent,
 )
 
@@ -75,6 +76,11 @@ def provider_get_for_user(*, user, pk: int, write: bool = False) -> Provider:
         write=write,
         can_write=lambda p: _can_write_provider(user, p),
     )
+
+
+def provider_status_changes(*, provider: Provider) -> list[ProviderStatusChange]:
+    """A provider's status history, oldest first (the caller has checked access to it)."""
+    return list(provider.status_changes.select_related("by"))
 
 
 def provider_manager_list(*, provider: Provider) -> QuerySet:

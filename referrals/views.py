@@ -14,7 +14,15 @@ from django.views.decorators.http import require_POST
 
 from cases import contact_rules
 from familysupport.lib import audit
-from familysupport.lib.access import CASEWORKERS, PROVIDER, STAFF, role_required
+from familysupport.lib.access import (
+    ADVOCATE,
+    CASEWORKERS,
+    LIST_EXPORTERS,
+    PROVIDER,
+    STAFF,
+    has_role,
+    role_required,
+)
 from familysupport.lib.forms import apply_service_errors
 
 from . import forms, selectors, services
@@ -54,7 +62,12 @@ def referral_list(request):
     return render(
         request,
         "referrals/referral_list.html",
-        {"page": page, "status": status, "statuses": S.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": S.choices,
+            "can_export": has_role(request.user, LIST_EXPORTERS),
+        },
     )
 
 
@@ -63,7 +76,10 @@ def referral_awaiting(request):
     qs = selectors.referral_list_awaiting_answer(user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _audit_list(request, page)
-    return render(request, "referrals/referral_awaiting.html", {"page": page})
+    # An advocate sees the referrals they sent or of their cases (the selector narrows it).
+    own_only = has_role(request.user, {ADVOCATE})
+    context = {"page": page, "own_only": own_only}
+    return render(request, "referrals/referral_awaiting.html", context)
 
 
 @role_required(*STAFF)

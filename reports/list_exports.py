@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from familysupport.lib import dates
-from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
+from familysupport.lib.access import LIST_EXPORTERS, role_required
 
 from . import redaction
 from .redaction import ExportColumn, initials
 
-EXPORTERS = (SUPERVISOR, ADMINISTRATOR)
+EXPORTERS = tuple(sorted(LIST_EXPORTERS))
 FORMATS = ("csv", "xlsx", "pdf")
 
 

@@ -2,16 +2,21 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from familysupport.lib.access import ADMINISTRATOR, ADVOCATE, SUPERVISOR
+from familysupport.lib.access import ADMINISTRATOR, ADVOCATE, PROVIDER, SUPERVISOR
 from familysupport.lib.portal import MenuItem, Panel
 
 from . import dashboards
 
 
 def menu(user) -> list[MenuItem]:
-    if not user.is_authenticated or user.role not in (SUPERVISOR, ADMINISTRATOR):
+    if not user.is_authenticated:
         return []
-    return [MenuItem("Reports", reverse("reports:index"), order=80)]
+    items = []
+    if user.role in (SUPERVISOR, ADMINISTRATOR):
+        items.append(MenuItem("Reports", reverse("reports:index"), order=80))
+    elif user.role in (ADVOCATE, PROVIDER):  # supervisors: a link on the report's page
+        items.append(MenuItem("Coverage map", reverse("reports:coverage"), order=81))
+    return items
 
 
 def home_panels(request) -> list[Panel]:

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import list_exports, views
+from . import coverage_views, list_exports, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.report_index, name="index"),
+    # The coverage-gap map (reports/coverage.py).
+    path("coverage/", coverage_views.coverage_map, name="coverage"),
+    path("coverage/areas.csv", coverage_views.coverage_csv, name="coverage_csv"),
+    path("coverage/families/", coverage_views.coverage_families, name="coverage_families"),
+    path("coverage/recruit/", coverage_views.coverage_recruit, name="coverage_recruit"),
     path("<int:year>/", views.report_year, name="year"),
     path("<int:year>/status/", views.report_status, name="status"),
     path("<int:year>/refresh/", views.report_refresh, name="refresh"),

@@ -23,6 +23,7 @@ from familysupport.lib.access import (
     STAFF,
     SUPERVISOR,
     Refused,
+    has_role,
     role_required,
 )
 from familysupport.lib.badinput import posted_text
@@ -45,6 +46,8 @@ from .forms import (
 from .models import ChecklistItem, PovertyGuideline, TravelRequest
 
 Status = TravelRequest.Status
+
+BUDGET_READERS = frozenset({SUPERVISOR, ADMINISTRATOR})  # the budget page and its link
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -91,6 +94,7 @@ def travel_request_list(request: HttpRequest) -> HttpResponse:
         request,
         "reunification/travelrequest_list.html",
         {
+            "can_see_budget": has_role(request.user, BUDGET_READERS),
             "page": page,
             "form": form,
             "status_tabs": [
@@ -558,7 +562,7 @@ def _year(request: HttpRequest) -> int:
     return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
-@role_required(SUPERVISOR, ADMINISTRATOR)
+@role_required(*BUDGET_READERS)
 def budget_view(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     can_manage = selectors.can_manage_budget(request.user)

@@ -29,6 +29,9 @@ PROVIDER = Role.PROVIDER
 VOLUNTEER = Role.VOLUNTEER
 STAFF = STAFF_ROLES
 CASEWORKERS = frozenset({ADVOCATE, SUPERVISOR})  # those who change case work
+# Who may export the case, referral and travel lists (reports/list_exports.py); the lists'
+# own views use it to offer the export links.
+LIST_EXPORTERS = frozenset({SUPERVISOR, ADMINISTRATOR})
 
 
 class Refused(PermissionDenied):

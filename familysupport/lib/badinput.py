@@ -8,6 +8,9 @@ whole by the middleware: nobody types one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
@@ -23,7 +26,7 @@ def posted_text(request: HttpRequest, name: str) -> str:
     return value
 
 
-def without_nul(value):
+def without_nul(value: Any) -> Any:
     """The same value with NUL bytes dropped (drafts, audit details: kept, not refused)."""
     if isinstance(value, str):
         return value.replace(NUL, "")
@@ -35,7 +38,7 @@ def without_nul(value):
 
 
 class RefuseNulQueryMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -107,6 +107,9 @@ def _detail_context(request: HttpRequest, provider: Provider) -> dict:
         if can_manage and "approve" in services.actions_for(provider)
         else [],
         "license_verify_form": LicenseVerifyForm() if can_manage else None,
+        "status_changes": (
+            selectors.provider_status_changes(provider=provider) if can_manage else []
+        ),
         "insurance_verify_form": InsuranceVerifyForm() if can_manage else None,
         "certificate_form": CertificateIssueForm(initial={"year": year})
         if user.role == ADMINISTRATOR

@@ -242,3 +242,27 @@ def test_home_task_done_returns_home(adv_client, advocate):
         reverse("cases:task_complete", args=[task.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == task.case.get_absolute_url()
+
+
+def test_case_page_reads_children_and_members_in_one_query(adv_client, case):
+    """The case's children of concern and the family's members come from one statement on
+    cases_person; a child recorded on the case but (after a merge) of another family still
+    shows among the children, not among the members."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Person
+
+    sibling = PersonFactory(family=case.family, first_name="Juniper")
+    elsewhere = PersonFactory(first_name="Rowan")
+    case.children.set([sibling, elsewhere])
+    adv_client.get(case.get_absolute_url())
+    with CaptureQueriesContext(connection) as ctx:
+        response = adv_client.get(case.get_absolute_url())
+    person_reads = [q for q in ctx.captured_queries if 'FROM "cases_person"' in q["sql"]]
+    assert len(person_reads) == 1
+    assert {p.pk for p in response.context["children"]} == {sibling.pk, elsewhere.pk}
+    assert {p.pk for p in response.context["members"]} == set(
+        Person.objects.filter(family=case.family).values_list("pk", flat=True)
+    )
+    assert len(ctx.captured_queries) <= 20  # with BEGIN/COMMIT; 16 data statements

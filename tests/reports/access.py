@@ -6,6 +6,8 @@ from tests.access.registry import Route, World, expand
 
 READERS = expand({"administrator", "supervisor"})
 ADMIN = expand({"administrator"})
+STAFF = expand({"advocate", "supervisor", "administrator"})
+MAP_READERS = expand({"advocate", "supervisor", "administrator", "provider"})
 
 
 def _year(world: World) -> dict:
@@ -46,4 +48,11 @@ ROUTES = [
     # List exports (reports/list_exports.py): redacted by GET; supervisors and administrators.
     Route("reports:case_list_export", allow=READERS, build=lambda w: {"fmt": "csv"}),
     Route("reports:referral_list_export", allow=READERS, build=lambda w: {"fmt": "csv"}),
+    # The coverage-gap map (reports/coverage_views.py): staff and members read the map and
+    # CSV (members with small counts suppressed); families for staff; recruiting for
+    # supervisors and administrators. The drill-downs need a state.
+    Route("reports:coverage", allow=MAP_READERS),
+    Route("reports:coverage_csv", allow=MAP_READERS),
+    Route("reports:coverage_families", allow=STAFF, query="?state=VA"),
+    Route("reports:coverage_recruit", allow=READERS, query="?state=VA"),
 ]
