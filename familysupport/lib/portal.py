@@ -92,7 +92,9 @@ def _cost(entry: MenuItem | MenuGroup) -> int:
     return len(entry.label) + (5 if isinstance(entry, MenuGroup) else 3)
 
 
-def fit(entries: list[MenuItem | MenuGroup], budget: int = NAV_BUDGET) -> list[MenuItem | MenuGroup]:
+def fit(
+    entries: list[MenuItem | MenuGroup], budget: int = NAV_BUDGET
+) -> list[MenuItem | MenuGroup]:
     """Keep the first entries that fit the bar; the rest go into one "More" menu, an app's
     group becoming a headed section there (no nested dropdowns: they fail on phones)."""
     if sum(_cost(e) for e in entries) <= budget:
