@@ -34,6 +34,7 @@ from .models import (
     Certificate,
     InsurancePolicy,
     License,
+    NewsletterIssue,
     Provider,
     ProviderStatusChange,
     TrainingEvent,
@@ -302,6 +303,25 @@ def ce_credit_lines(*, provider: Provider, year: int) -> list[Attendance]:
         )
         .select_related("event")
         .order_by("completed_at", "pk")
+    )
+
+
+def newsletter_list_visible_to(*, user) -> QuerySet[NewsletterIssue]:
+    """FAON managers see drafts too; other staff and members the archive of sent issues."""
+    role = _role(user)
+    if role in MANAGERS:
+        return NewsletterIssue.objects.all()
+    if role in STAFF or role == PROVIDER:
+        return NewsletterIssue.objects.filter(sent_at__isnull=False)
+    return NewsletterIssue.objects.none()
+
+
+def newsletter_get_for_user(*, user, pk: int, write: bool = False) -> NewsletterIssue:
+    return get_visible_or_404(
+        newsletter_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _i: _role(user) in MANAGERS,
     )
 
 

@@ -28,6 +28,7 @@ from .models import (
     ComplianceSnapshot,
     InsurancePolicy,
     License,
+    NewsletterIssue,
     Provider,
     ProviderStatusChange,
     TrainingEvent,
@@ -733,3 +734,43 @@ def transcript_issue(*, provider: Provider, year: int, by: User) -> Transcript:
         issued_by=by,
     )
     return transcript
+
+
+# --- the member newsletter (faon/newsletter.py) -----------------------------------------
+
+
+@transaction.atomic
+def newsletter_save(
+    *,
+    by: User,
+    subject: str,
+    body_markdown: str,
+    segment_disciplines: list[str],
+    segment_states: list[str],
+    issue: NewsletterIssue | None = None,
+) -> NewsletterIssue:
+    from . import newsletter
+
+    if issue is not None and issue.sent_at is not None:
+        raise ValidationError("A sent issue cannot be changed.")
+    issue = issue or NewsletterIssue(created_by=by)
+    issue.subject, issue.body_markdown = subject, body_markdown
+    issue.body_html = newsletter.render_html(body_markdown)
+    issue.segment_disciplines, issue.segment_states = segment_disciplines, segment_states
+    issue.full_clean()
+    issue.save()
+    return issue
+
+
+@transaction.atomic
+def newsletter_send(*, issue: NewsletterIssue, by: User) -> NewsletterIssue:
+    """Mark the issue sent and hand the batches to the worker (after commit). A second
+    call re-runs the batches, which skip every member who already has a copy."""
+    from . import tasks
+
+    issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
+    if issue.sent_at is None:
+        issue.sent_at, issue.sent_by = timezone.now(), by
+        issue.save(update_fields=["sent_at", "sent_by"])
+    tasks.newsletter_send_task.delay_on_commit(issue.pk)
+    return issue
