@@ -395,6 +395,12 @@ def _faon(year: int) -> dict:
             if snapshot["taken"]
             else ""
         ),
+        note_template=(
+            "Year-end compliance snapshot: {met} of {taken} members met."
+            if snapshot["taken"]
+            else ""
+        ),
+        note_values={"met": snapshot["met"], "taken": snapshot["taken"]},
     )
     return {"participants": n, "tables": [membership, compliance]}
 
