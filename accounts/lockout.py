@@ -2,10 +2,11 @@
 
 A wrong TOTP code, recovery code or WebAuthn answer counts as a failed sign-in for the
 account in axes, so passwords and codes share one counter, one lock and one cool-off
-(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME). Second-factor failures are also counted per client
-address (from the audit trail): an attacker holding several passwords cannot try codes
-against each account in turn. Passwords alone stay locked by account only (STACK.md: one
-office NAT must not lock a whole team out of the password step).
+(AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME). Second-factor failures are also counted per
+client address (from the audit trail; MFA_ADDRESS_FAILURE_LIMIT within the cool-off): an
+attacker holding several passwords cannot try codes against each account in turn. The
+address limit is higher than the account's, so one person's typos behind an office NAT
+lock only their own account. Passwords alone stay locked by account only (STACK.md).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _lock_response(request, user) -> None:
 def second_factor_refused(request, user) -> bool:
     """True (and the request marked locked) if this account or address may not try a code."""
     locked = AxesProxyHandler.is_locked(request, _credentials(user)) or (
-        _address_failures(audit.client_ip(request)) >= settings.AXES_FAILURE_LIMIT
+        _address_failures(audit.client_ip(request)) >= settings.MFA_ADDRESS_FAILURE_LIMIT
     )
     if locked:
         _lock_response(request, user)
@@ -70,5 +71,5 @@ def second_factor_failed(request, user, *, kind: str) -> None:
     audit.record(action=SECOND_FACTOR_FAILED, obj=user, changes={"kind": kind})
     # axes' own receiver counts it against the account and sets request.axes_locked_out.
     user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
-    if _address_failures(audit.client_ip(request)) >= settings.AXES_FAILURE_LIMIT:
+    if _address_failures(audit.client_ip(request)) >= settings.MFA_ADDRESS_FAILURE_LIMIT:
         _lock_response(request, user)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Greatest
 
 from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR, get_visible_or_404
 from familysupport.lib.phones import to_e164
@@ -127,22 +126,7 @@ def family_suggest(*, user, name: str = "", phone: str = "", number: str = "") -
         add(base.filter(Q(phone=e164) | Q(phone_alt=e164))[:SUGGEST_LIMIT], "same phone")
     name = name.strip()
     if len(name) >= 3:
-        similar = (
-            base.annotate(
-                sim=Greatest(
-                    TrigramSimilarity("contact_name", name),
-                    TrigramSimilarity("display_name", name),
-                )
-            )
-            .filter(
-                Q(contact_name__trigram_similar=name)
-                | Q(display_name__trigram_similar=name)
-                | Q(contact_name__icontains=name)
-            )
-            .filter(Q(sim__gte=NAME_SIMILARITY) | Q(contact_name__icontains=name))
-            .order_by("-sim")[:SUGGEST_LIMIT]
-        )
-        add(similar, "similar name")
+        add(_similar_names(base, name), "similar name")
     number = number.strip()
     if number:
         add(
@@ -194,6 +178,25 @@ def family_merge_facts(*, user, family: Family) -> dict:
         "cases": cases,
         "members": family.members.count(),
     }
+
+
+def _similar_names(base: QuerySet[Family], name: str) -> list[Family]:
+    """Names containing what was typed first, then the most similar names (typos).
+
+    Both through the trigram GIN indexes. The first query stops at SUGGEST_LIMIT rows
+    (unordered: every "Smith" is as good as another); ranking by similarity, which has to
+    fetch and score every candidate (70-150 ms for a common surname at 250,000 families),
+    only runs when fewer were found — a typo, a rare name.
+    """
+    found = list(base.filter(contact_name__icontains=name).order_by()[:SUGGEST_LIMIT])
+    if len(found) < SUGGEST_LIMIT:
+        found += list(
+            base.annotate(sim=TrigramSimilarity("contact_name", name))
+            .filter(contact_name__trigram_similar=name)
+            .exclude(pk__in=[f.pk for f in found])
+            .order_by("-sim")[: SUGGEST_LIMIT - len(found)]
+        )
+    return found
 
 
 def contact_get_for_user(*, user, pk: int) -> Contact:

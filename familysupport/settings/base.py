@@ -172,6 +172,9 @@ USERSESSIONS_TRACK_ACTIVITY = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Wrong second factors from one client address (any accounts) within the cool-off before
+# that address may not try codes (accounts/lockout.py).
+MFA_ADDRESS_FAILURE_LIMIT = env.int("MFA_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
