@@ -455,6 +455,14 @@ class CertificateIssueForm(forms.Form):
         self.helper = _helper("Issue certificate")
 
 
+class TranscriptIssueForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Issue transcript")
+
+
 class VerifyCodeForm(forms.Form):
     code = forms.CharField(max_length=24, label="Verification code")
 

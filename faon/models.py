@@ -561,6 +561,34 @@ class Certificate(AuditedModel):
         return f"FAON certificate #{self.pk}"
 
 
+class Transcript(AuditedModel):
+    """A continuing-education transcript for one year: a snapshot of the confirmed credits
+    as issued (the PDF prints `lines`, the public check shows the total), with its code."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="transcripts")
+    year = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=24, unique=True)
+    name_on_transcript = models.CharField(max_length=250)
+    credit_hours = models.DecimalField(max_digits=6, decimal_places=1)
+    # [{"date": "YYYY-MM-DD", "title": ..., "kind": ..., "credits": "1.5"}], in date order.
+    lines = models.JSONField(default=list)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    audit_values = ("code", "credit_hours")
+
+    class Meta:
+        ordering = ["-year", "-issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} CE transcript {self.code}"
+
+    def audit_label(self) -> str:
+        return f"FAON CE transcript #{self.pk}"
+
+
 class ApiKey(AuditedModel):
     """A partner's key for the HSDS directory API; only a SHA-256 of the secret is stored."""
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from .models import (
     Provider,
     ProviderStatusChange,
     TrainingEvent,
+    Transcript,
     Verification,
 )
 
@@ -692,3 +694,42 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
         key.last_used_at = timezone.now()
         key.save(update_fields=["last_used_at"])
     return key
+
+
+@transaction.atomic
+def transcript_issue(*, provider: Provider, year: int, by: User) -> Transcript:
+    """Issue a CE transcript: the year's confirmed credits as they stand now, with a code.
+
+    Each issue is a new snapshot (credits confirmed later appear on the next one); the
+    public check shows the total a given code was issued with.
+    """
+    if year > dates.today().year:
+        raise ValidationError({"year": "That year has not started."})
+    if provider.status in (S.APPLIED, S.UNDER_REVIEW, S.REJECTED):
+        raise ValidationError("Only members (past or present) receive a transcript.")
+    lines = []
+    for att in selectors.ce_credit_lines(provider=provider, year=year):
+        day = timezone.localtime(att.completed_at, dates.division_tz()).date()
+        lines.append(
+            {
+                "date": day.isoformat(),
+                "title": att.event.title,
+                "kind": att.event.get_kind_display(),
+                "credits": str(att.event.ce_credits),
+            }
+        )
+    if not lines:
+        raise ValidationError({"year": f"No confirmed trainings or events in {year}."})
+    code = _new_code(year).replace("FAON-", "FAONT-")
+    while Transcript.objects.filter(code=code).exists():
+        code = _new_code(year).replace("FAON-", "FAONT-")
+    transcript = Transcript.objects.create(
+        provider=provider,
+        year=year,
+        code=code,
+        name_on_transcript=certificate_name(provider),
+        credit_hours=sum((Decimal(line["credits"]) for line in lines), Decimal(0)),
+        lines=lines,
+        issued_by=by,
+    )
+    return transcript

@@ -42,6 +42,12 @@ urlpatterns = [
     path("licenses/<int:pk>/document/", providers.license_document, name="license_document"),
     path("insurance/<int:pk>/verify/", providers.insurance_verify, name="insurance_verify"),
     path("insurance/<int:pk>/document/", providers.insurance_document, name="insurance_document"),
+    path(
+        "members/<int:pk>/transcripts/issue/",
+        providers.transcript_issue,
+        name="transcript_issue",
+    ),
+    path("transcripts/<int:pk>/pdf/", providers.transcript_pdf, name="transcript_pdf"),
     path("certificates/", providers.certificate_list, name="certificate_list"),
     path("certificates/<int:pk>/pdf/", providers.certificate_pdf, name="certificate_pdf"),
     # The provider's own record.

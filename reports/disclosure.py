@@ -6,7 +6,7 @@ from the raw results.
 
 Rules (stated for readers in definitions.NOTES):
 - primary: a count from 1 to 9 is shown as "<10"; a median or rate resting on fewer than
-  10 records is withheld;
+  10 records, or on a hidden count, is withheld;
 - complementary: no suppressed count may be worked out from the totals it adds up to. In
   each sum a table holds (a column and its total row; a row and its row total), the number
   of suppressed cells must not be exactly one; where it is, the smallest other non-zero
@@ -112,7 +112,8 @@ def public_table(t: dict) -> dict:
                 out[key] = hidden[(r["key"], key)]
             elif c["kind"] in ("hours", "rate") and value is not None and c.get("basis"):
                 basis = r["cells"].get(c["basis"])
-                if isinstance(basis, int) and basis < 10:
+                # A rate on a hidden count would give the count back (rate x whole).
+                if (isinstance(basis, int) and basis < 10) or (r["key"], c["basis"]) in hidden:
                     out[key] = WITHHELD
         # Cells no column shows (e.g. "answered", a median's basis) are not released.
         return {c["key"]: out.get(c["key"]) for c in columns}

@@ -395,6 +395,12 @@ def _faon(year: int) -> dict:
             if snapshot["taken"]
             else ""
         ),
+        note_template=(
+            "Year-end compliance snapshot: {met} of {taken} members met."
+            if snapshot["taken"]
+            else ""
+        ),
+        note_values={"met": snapshot["met"], "taken": snapshot["taken"]},
     )
     return {"participants": n, "tables": [membership, compliance]}
 
@@ -739,9 +745,9 @@ def _budget_note(committed: Decimal, amount: Decimal | None) -> str:
 
 
 def _peer_calls(year: int) -> dict:
-    from teamhope.models import PeerCall
+    from teamhope import report as teamhope_report
 
-    calls = PeerCall.objects.filter(in_year("called_at", year))
+    calls = teamhope_report.peer_calls_in_year(year)
     by_month = {
         r["m"]: r
         for r in calls.annotate(m=_month("called_at"))

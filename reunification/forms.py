@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from . import services
 from .models import PovertyGuideline, Segment, TravelRequest
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -56,22 +57,11 @@ class TravelRequestForm(forms.ModelForm):
 
     class Meta:
         model = TravelRequest
+        # What the services accept (services.REQUEST_FIELDS), purpose and travellers first.
         fields = [
             "purpose",
             "travellers",
-            "escorts",
-            "destination_city",
-            "destination_state",
-            "destination_country",
-            "is_international",
-            "passport_visa_notes",
-            "depart_on",
-            "return_on",
-            "household_size",
-            "yearly_income",
-            "other_assistance",
-            "amount_requested",
-            "notes",
+            *(name for name in services.REQUEST_FIELDS if name != "purpose"),
         ]
         widgets = {
             "depart_on": DATE,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Case
 
+from . import services
 from .models import PeerCall, PeerMatch, Volunteer
 
 COMMON_TIME_ZONES = [
@@ -46,15 +47,7 @@ class VolunteerForm(forms.ModelForm):
 
     class Meta:
         model = Volunteer
-        fields = [
-            "experience_types",
-            "experience_outcome",
-            "languages",
-            "time_zone",
-            "capacity",
-            "training_completed_on",
-            "background_check_on",
-        ]
+        fields = list(services.PROFILE_FIELDS)  # what the services accept, one list
         widgets = {
             "training_completed_on": forms.DateInput(attrs={"type": "date"}),
             "background_check_on": forms.DateInput(attrs={"type": "date"}),

@@ -45,7 +45,6 @@ REPORTS_DIRECT_READS_ALLOWED = {
     "faon.models",
     "referrals.models",
     "reunification.models",
-    "teamhope.models",
 }
 
 

@@ -7,7 +7,7 @@ Each app may have a `nav.py` with `menu(user) -> list[MenuItem]` (navigation lin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -21,6 +21,7 @@ class MenuItem:
     url: str
     order: int = 50
     shortcut: str = ""  # a letter: Alt+Shift+<letter> opens it from any page (portal.js)
+    section: str = ""  # heading inside the "More" menu (the app group it came from)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,42 @@ def menu(user: Any) -> list[MenuItem | MenuGroup]:
         else:
             entries.extend(rest)
     return sorted(entries, key=lambda e: (e.order, e.label))
+
+
+# What fits in the bar at 1280 px next to the brand, the bell and the user menu, counted in
+# characters (about 8 px each at the bar's font) plus each link's padding. Measured by
+# tests/browser/test_navigation.py at 1280 and 390 px for every role.
+NAV_BUDGET = 92
+MORE_COST = len("More") + 5
+
+
+def _cost(entry: MenuItem | MenuGroup) -> int:
+    return len(entry.label) + (5 if isinstance(entry, MenuGroup) else 3)
+
+
+def fit(
+    entries: list[MenuItem | MenuGroup], budget: int = NAV_BUDGET
+) -> list[MenuItem | MenuGroup]:
+    """Keep the first entries that fit the bar; the rest go into one "More" menu, an app's
+    group becoming a headed section there (no nested dropdowns: they fail on phones)."""
+    if sum(_cost(e) for e in entries) <= budget:
+        return entries
+    shown: list[MenuItem | MenuGroup] = []
+    used = MORE_COST
+    rest: list[MenuItem | MenuGroup] = []
+    for entry in entries:
+        if not rest and used + _cost(entry) <= budget:
+            shown.append(entry)
+            used += _cost(entry)
+        else:
+            rest.append(entry)
+    more: list[MenuItem] = []
+    for entry in rest:
+        if isinstance(entry, MenuGroup):
+            more.extend(replace(i, section=entry.label) for i in entry.items)
+        else:
+            more.append(entry)
+    return [*shown, MenuGroup("More", tuple(more), order=1000)]
 
 
 def home_panels(request: Any) -> list[Panel]:

@@ -169,6 +169,8 @@ PLANS = {
     "referrals:record_answer": POST_ONLY,
     "referrals:rerefer": POST_ONLY,
     "referrals:send": POST_ONLY,
+    "faon:transcript_issue": POST_ONLY,
+    "faon:transcript_pdf": FROM_PAGE,
     "reports:case_list_export": FROM_PAGE,
     "reports:coverage": FROM_PAGE,
     "reports:coverage_csv": FROM_PAGE,

@@ -88,6 +88,19 @@ def _certificate(world: World) -> dict:
     return {"pk": CertificateFactory(provider=_provider(world)).pk}
 
 
+def _transcript(world: World) -> dict:
+    from faon.models import Transcript
+
+    t = Transcript.objects.create(
+        provider=_provider(world),
+        year=2025,
+        code="FAONT-2025-ACCE-SS22",
+        name_on_transcript="Matrix Member",
+        credit_hours=2,
+    )
+    return {"pk": t.pk}
+
+
 def _own_provider(world: World) -> dict:
     _provider(world)
     return {}
@@ -156,6 +169,15 @@ ROUTES = [
     Route("faon:certificate_list", allow=MANAGERS),
     Route("faon:certificate_issue", allow=ADMIN, post_only=True, build=_provider_pk),
     Route("faon:certificate_pdf", allow=MANAGERS | OWN, hidden=HIDDEN, build=_certificate),
+    # CE transcripts: a member issues and downloads its own; FAON managers for any member.
+    Route(
+        "faon:transcript_issue",
+        allow=MANAGERS | OWN,
+        hidden=HIDDEN,
+        post_only=True,
+        build=_provider_pk,
+    ),
+    Route("faon:transcript_pdf", allow=MANAGERS | OWN, hidden=HIDDEN, build=_transcript),
     Route("faon:portal", allow=expand({"provider"}), ok_status=302, build=_own_provider),
     # Trainings and events.
     Route("faon:event_list", allow=STAFF_R | expand({"provider"})),

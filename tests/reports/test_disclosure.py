@@ -107,6 +107,25 @@ def test_single_small_cell_in_a_column_hides_a_second_one():
     assert public["total"]["cells"]["m1"] == 45  # the total stays; a+b=45 has two unknowns
 
 
+def test_a_rate_on_a_hidden_count_is_withheld():
+    """A rate of a complementary-hidden count times its whole would give the count back."""
+    t = {
+        "key": "x",
+        "columns": [
+            {"key": "n", "label": "n", "kind": "count"},
+            {"key": "rate", "label": "%", "kind": "rate", "basis": "n"},
+        ],
+        "rows": [
+            {"key": "a", "label": "a", "cells": {"n": 4, "rate": 10.0}},
+            {"key": "b", "label": "b", "cells": {"n": 36, "rate": 90.0}},
+        ],
+        "total": {"key": "all", "label": "all", "cells": {"n": 40, "rate": 100.0}},
+    }
+    rows = {r["key"]: r["cells"] for r in disclosure.public_table(t)["rows"]}
+    assert rows["a"] == {"n": "<10", "rate": "withheld"}
+    assert rows["b"] == {"n": "*", "rate": "withheld"}
+
+
 def test_notes_are_worded_from_public_values():
     t = {
         "key": "peer_calls",
@@ -175,3 +194,38 @@ def test_no_public_surface_prints_a_small_count(edge_year, administrator, login)
         ]
         assert [v for v in values if isinstance(v, int) and 1 <= v <= 9] == [], query
         assert _leaks(v for v in values if isinstance(v, str)) == [], query
+
+    # The PDF, published and live: its text less the labels, the stamp, page numbers and
+    # the definitions (which name the rule's numbers) holds no small count.
+    from pypdf import PdfReader
+
+    from reports import services
+
+    run, _ = services.report_live(year=2024, user=administrator)
+    labels = sorted(
+        {
+            text
+            for t in run.results["tables"]
+            for text in [
+                t["title"],
+                t.get("row_header") or "",
+                *(c["label"] for c in t["columns"]),
+                *(r["label"] for r in [*t["rows"], *([t["total"]] if t.get("total") else [])]),
+            ]
+            if text
+        },
+        key=len,
+        reverse=True,
+    )
+    for query in ({"public": "1"}, {"public": "1", "view": "live"}):
+        response = client.get(reverse("reports:export", args=[2024, "all", "pdf"]), query)
+        reader = PdfReader(io.BytesIO(response.content))
+        text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+        text = text.split("Definitions (version", 1)[0]
+        text = re.sub(r"Page \d+", "", text)
+        # Titles, stamps and footers: the year, dates and times (the pattern skips those).
+        text = text.replace("By the Numbers 2024", "")
+        for label in labels:
+            text = text.replace(" ".join(label.split()), "")
+        assert "<10" in text
+        assert SMALL.findall(text) == [], (query, text)
