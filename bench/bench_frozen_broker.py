@@ -65,30 +65,33 @@ def start_redis(folder: str) -> tuple[subprocess.Popen, str]:
     return proc, f"redis://127.0.0.1:{port}/0"
 
 
+_calls = iter(range(1000))
+
+
 def risk_call(client: Client) -> float:
+    from tests.cases.test_new_call import call_data  # the call form's current fields
+
+    n = next(_calls)
     local = timezone.localtime() - dt.timedelta(minutes=20)
-    data = {
-        "name": "Dana Whitfield",
-        "phone": "(555) 010-2000",
-        "attach": "new",
-        "case_type": "endangered_runaway",
-        "child_first_name": "Kit",
-        "risk_level": "moderate",
-        "started_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "duration_minutes": "18",
-        "direction": "inbound",
-        "channel": "phone",
-        "participants": "Mother",
-        "purpose": "crisis_intervention",
-        "notes": "Left after an argument.",
-        "safety_concern": "on",
-        "safety_note": "Caller fears a return tonight.",
-    }
+    data = call_data(
+        started_at=local.strftime("%Y-%m-%dT%H:%M"),
+        follow_up_on="",
+        safety_concern="on",
+        safety_note="Caller fears a return tonight.",
+        # A new family each time (the same phone would ask "is this the known family?").
+        name=f"Dana Whitfield{n}",
+        phone=f"(555) 010-{2000 + n}",
+    )
     started = time.monotonic()
     response = client.post(reverse("cases:new_call"), data)
     elapsed = time.monotonic() - started
     if response.status_code != 302:
-        raise SystemExit(f"the save failed: HTTP {response.status_code}")
+        import re
+
+        errors = re.findall(
+            r'class="invalid-feedback[^"]*"[^>]*>([^<]+)', response.content.decode()
+        )
+        raise SystemExit(f"the save failed: HTTP {response.status_code} {errors[:3]}")
     return elapsed
 
 

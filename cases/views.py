@@ -33,6 +33,7 @@ from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
 
 from . import contact_rules, privacy_page, restricted, selectors, services
+from . import timeline as case_timeline
 from .forms import (
     CaseDetailsForm,
     CaseFilter,
@@ -520,6 +521,9 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cases": cases,
             "merges": merges,
             "shares": shares,
+            "entries": case_timeline.family_entries(
+                family=family, cases=cases, merges=merges, user=request.user
+            ),
             "can_change": selectors.can_change_cases(request.user),
             "is_supervisor": request.user.role == SUPERVISOR,
             **privacy_page.for_family(family, request.user),

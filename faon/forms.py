@@ -455,6 +455,35 @@ class CertificateIssueForm(forms.Form):
         self.helper = _helper("Issue certificate")
 
 
+class TranscriptIssueForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Issue transcript")
+
+
+class NewsletterForm(forms.Form):
+    subject = forms.CharField(max_length=150)
+    body_markdown = forms.CharField(
+        label="Text (Markdown)", widget=forms.Textarea(attrs={"rows": 14}), max_length=50_000
+    )
+    segment_disciplines = forms.MultipleChoiceField(
+        label="Only these disciplines (none: all)",
+        choices=Discipline.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    segment_states = forms.MultipleChoiceField(
+        label="Only members in these states (none: all)", choices=US_STATES, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save and preview")
+        self.helper.attrs = {"novalidate": ""}  # the server's messages, next to each field
+
+
 class VerifyCodeForm(forms.Form):
     code = forms.CharField(max_length=24, label="Verification code")
 

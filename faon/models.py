@@ -561,6 +561,82 @@ class Certificate(AuditedModel):
         return f"FAON certificate #{self.pk}"
 
 
+class Transcript(AuditedModel):
+    """A continuing-education transcript for one year: a snapshot of the confirmed credits
+    as issued (the PDF prints `lines`, the public check shows the total), with its code."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="transcripts")
+    year = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=24, unique=True)
+    name_on_transcript = models.CharField(max_length=250)
+    credit_hours = models.DecimalField(max_digits=6, decimal_places=1)
+    # [{"date": "YYYY-MM-DD", "title": ..., "kind": ..., "credits": "1.5"}], in date order.
+    lines = models.JSONField(default=list)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    audit_values = ("code", "credit_hours")
+
+    class Meta:
+        ordering = ["-year", "-issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} CE transcript {self.code}"
+
+    def audit_label(self) -> str:
+        return f"FAON CE transcript #{self.pk}"
+
+
+class NewsletterIssue(AuditedModel):
+    """A quarterly member newsletter issue: written in Markdown, stored sanitised."""
+
+    subject = models.CharField(max_length=150)
+    body_markdown = models.TextField()
+    body_html = models.TextField(editable=False)  # nh3-sanitised render of body_markdown
+    # Empty: every active member who opted in; otherwise members with one of these.
+    segment_disciplines = _choice_array(Discipline.choices)
+    segment_states = _choice_array(US_STATES, max_length=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    audit_values = ("subject", "sent_at")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def audit_label(self) -> str:
+        return f"FAON newsletter #{self.pk}"
+
+
+class NewsletterDelivery(models.Model):
+    """One member's copy of an issue: unique per (issue, member), so nobody gets two."""
+
+    issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="deliveries")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    email_key = models.CharField(max_length=200)  # the outbox row's key
+    queued_at = models.DateTimeField(default=timezone.now)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "provider"], name="faon_newsletter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Newsletter copy #{self.pk}"
+
+
 class ApiKey(AuditedModel):
     """A partner's key for the HSDS directory API; only a SHA-256 of the secret is stored."""
 

@@ -16,6 +16,7 @@ def menu(user) -> list[MenuItem]:
         return [
             MenuItem("My FAON record", reverse("faon:portal"), 20),
             MenuItem("Trainings & events", reverse("faon:event_list"), 21),
+            MenuItem("Newsletter", reverse("faon:newsletter_list"), 22),
         ]
     if not user.is_division_staff:
         return []
@@ -23,6 +24,7 @@ def menu(user) -> list[MenuItem]:
         MenuItem("FAON members", reverse("faon:provider_list"), 40),
         MenuItem("FAON applications", reverse("faon:application_list"), 41),
         MenuItem("FAON events", reverse("faon:event_list"), 42),
+        MenuItem("FAON newsletter", reverse("faon:newsletter_list"), 43),
     ]
     if user.is_administrator:
         items.append(MenuItem("Directory API keys", reverse("faon:api_key_list"), 90))

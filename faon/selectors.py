@@ -34,9 +34,11 @@ from .models import (
     Certificate,
     InsurancePolicy,
     License,
+    NewsletterIssue,
     Provider,
     ProviderStatusChange,
     TrainingEvent,
+    Transcript,
 )
 
 MANAGERS = frozenset({SUPERVISOR, ADMINISTRATOR})  # staff who change FAON records
@@ -268,6 +270,59 @@ def certificate_verify(*, code: str) -> Certificate | None:
     if not code:
         return None
     return Certificate.objects.filter(code=code).first()
+
+
+def transcript_list_visible_to(*, user) -> QuerySet[Transcript]:
+    """Managers see every member's transcripts; a member user only its own."""
+    role = _role(user)
+    if role in MANAGERS:
+        return Transcript.objects.select_related("provider")
+    if role == PROVIDER:
+        return Transcript.objects.filter(provider__managers=user).select_related("provider")
+    return Transcript.objects.none()
+
+
+def transcript_get_for_user(*, user, pk: int) -> Transcript:
+    return get_visible_or_404(transcript_list_visible_to(user=user), pk=pk)
+
+
+def transcript_verify(*, code: str) -> Transcript | None:
+    code = code.strip().upper()
+    return Transcript.objects.filter(code=code).first() if code else None
+
+
+def ce_credit_lines(*, provider: Provider, year: int) -> list[Attendance]:
+    """Confirmed attendances completed in `year` (division time zone), in date order."""
+    start, end = dates.year_bounds(year)
+    return list(
+        Attendance.objects.filter(
+            provider=provider,
+            confirmed_at__isnull=False,
+            completed_at__gte=start,
+            completed_at__lt=end,
+        )
+        .select_related("event")
+        .order_by("completed_at", "pk")
+    )
+
+
+def newsletter_list_visible_to(*, user) -> QuerySet[NewsletterIssue]:
+    """FAON managers see drafts too; other staff and members the archive of sent issues."""
+    role = _role(user)
+    if role in MANAGERS:
+        return NewsletterIssue.objects.all()
+    if role in STAFF or role == PROVIDER:
+        return NewsletterIssue.objects.filter(sent_at__isnull=False)
+    return NewsletterIssue.objects.none()
+
+
+def newsletter_get_for_user(*, user, pk: int, write: bool = False) -> NewsletterIssue:
+    return get_visible_or_404(
+        newsletter_list_visible_to(user=user),
+        pk=pk,
+        write=write,
+        can_write=lambda _i: _role(user) in MANAGERS,
+    )
 
 
 # --- API keys --------------------------------------------------------------------------

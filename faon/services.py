@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
@@ -27,9 +28,11 @@ from .models import (
     ComplianceSnapshot,
     InsurancePolicy,
     License,
+    NewsletterIssue,
     Provider,
     ProviderStatusChange,
     TrainingEvent,
+    Transcript,
     Verification,
 )
 
@@ -692,3 +695,82 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
         key.last_used_at = timezone.now()
         key.save(update_fields=["last_used_at"])
     return key
+
+
+@transaction.atomic
+def transcript_issue(*, provider: Provider, year: int, by: User) -> Transcript:
+    """Issue a CE transcript: the year's confirmed credits as they stand now, with a code.
+
+    Each issue is a new snapshot (credits confirmed later appear on the next one); the
+    public check shows the total a given code was issued with.
+    """
+    if year > dates.today().year:
+        raise ValidationError({"year": "That year has not started."})
+    if provider.status in (S.APPLIED, S.UNDER_REVIEW, S.REJECTED):
+        raise ValidationError("Only members (past or present) receive a transcript.")
+    lines = []
+    for att in selectors.ce_credit_lines(provider=provider, year=year):
+        day = timezone.localtime(att.completed_at, dates.division_tz()).date()
+        lines.append(
+            {
+                "date": day.isoformat(),
+                "title": att.event.title,
+                "kind": att.event.get_kind_display(),
+                "credits": str(att.event.ce_credits),
+            }
+        )
+    if not lines:
+        raise ValidationError({"year": f"No confirmed trainings or events in {year}."})
+    code = _new_code(year).replace("FAON-", "FAONT-")
+    while Transcript.objects.filter(code=code).exists():
+        code = _new_code(year).replace("FAON-", "FAONT-")
+    transcript = Transcript.objects.create(
+        provider=provider,
+        year=year,
+        code=code,
+        name_on_transcript=certificate_name(provider),
+        credit_hours=sum((Decimal(line["credits"]) for line in lines), Decimal(0)),
+        lines=lines,
+        issued_by=by,
+    )
+    return transcript
+
+
+# --- the member newsletter (faon/newsletter.py) -----------------------------------------
+
+
+@transaction.atomic
+def newsletter_save(
+    *,
+    by: User,
+    subject: str,
+    body_markdown: str,
+    segment_disciplines: list[str],
+    segment_states: list[str],
+    issue: NewsletterIssue | None = None,
+) -> NewsletterIssue:
+    from . import newsletter
+
+    if issue is not None and issue.sent_at is not None:
+        raise ValidationError("A sent issue cannot be changed.")
+    issue = issue or NewsletterIssue(created_by=by)
+    issue.subject, issue.body_markdown = subject, body_markdown
+    issue.body_html = newsletter.render_html(body_markdown)
+    issue.segment_disciplines, issue.segment_states = segment_disciplines, segment_states
+    issue.full_clean()
+    issue.save()
+    return issue
+
+
+@transaction.atomic
+def newsletter_send(*, issue: NewsletterIssue, by: User) -> NewsletterIssue:
+    """Mark the issue sent and hand the batches to the worker (after commit). A second
+    call re-runs the batches, which skip every member who already has a copy."""
+    from . import tasks
+
+    issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
+    if issue.sent_at is None:
+        issue.sent_at, issue.sent_by = timezone.now(), by
+        issue.save(update_fields=["sent_at", "sent_by"])
+    tasks.newsletter_send_task.delay_on_commit(issue.pk)
+    return issue

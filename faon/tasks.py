@@ -446,3 +446,16 @@ def compliance_snapshot_task() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1740)
 def certificates_task() -> int:
     return certificates()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=900, soft_time_limit=840)
+def newsletter_send_task(issue_pk: int) -> int:
+    """Queue every copy of an issue, a batch per transaction; safe to run again."""
+    from . import newsletter
+    from .models import NewsletterIssue
+
+    issue = NewsletterIssue.objects.get(pk=issue_pk)
+    total = 0
+    while queued := newsletter.queue_batch(issue):
+        total += queued
+    return total

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import api, events, providers, public
+from .views import api, events, newsletter, providers, public
 
 app_name = "faon"
 urlpatterns = [
@@ -42,6 +42,22 @@ urlpatterns = [
     path("licenses/<int:pk>/document/", providers.license_document, name="license_document"),
     path("insurance/<int:pk>/verify/", providers.insurance_verify, name="insurance_verify"),
     path("insurance/<int:pk>/document/", providers.insurance_document, name="insurance_document"),
+    path(
+        "members/<int:pk>/transcripts/issue/",
+        providers.transcript_issue,
+        name="transcript_issue",
+    ),
+    path("transcripts/<int:pk>/pdf/", providers.transcript_pdf, name="transcript_pdf"),
+    path("newsletter/", newsletter.newsletter_list, name="newsletter_list"),
+    path("newsletter/new/", newsletter.newsletter_new, name="newsletter_new"),
+    path("newsletter/<int:pk>/", newsletter.newsletter_detail, name="newsletter_detail"),
+    path("newsletter/<int:pk>/edit/", newsletter.newsletter_edit, name="newsletter_edit"),
+    path("newsletter/<int:pk>/send/", newsletter.newsletter_send, name="newsletter_send"),
+    path(
+        "newsletter/unsubscribe/<str:token>/",
+        newsletter.newsletter_unsubscribe,
+        name="newsletter_unsubscribe",
+    ),
     path("certificates/", providers.certificate_list, name="certificate_list"),
     path("certificates/<int:pk>/pdf/", providers.certificate_pdf, name="certificate_pdf"),
     # The provider's own record.

@@ -185,11 +185,11 @@ def _legal(user, year: int, requester_kind: str = "", provided: str = "") -> Que
 
 
 def _travel(user, year: int, event: str = "submitted") -> QuerySet:
-    from reunification import selectors
+    from reunification import report, selectors
 
     return (
         selectors.travel_request_list_visible_to(user=user)
-        .filter(figures.travel_event_filter(year, event))
+        .filter(report.travel_event_filter(year, event))
         .order_by("pk")
     )
 
@@ -201,6 +201,7 @@ def _registry() -> dict[str, Figure]:
     from cases.models import Case, Contact
     from referrals.models import LegalAssistanceRequest as L
     from referrals.models import ServiceType
+    from reunification import report as reunification_report
 
     outcomes = [k for k, _ in figures.REFERRAL_OUTCOMES] + ["first_appointment", "completed"]
     subsets = ["all", "active_end", "activated", "left", *figures.COMPLIANCE_PARTS]
@@ -327,7 +328,7 @@ def _registry() -> dict[str, Figure]:
             Figure(
                 "travel",
                 "Reunification travel requests",
-                {"event": _choice([k for k, _ in figures.TRAVEL_EVENTS])},
+                {"event": _choice([k for k, _ in reunification_report.TRAVEL_EVENTS])},
                 _travel,
                 [
                     Column("Request", lambda t: t.reference),

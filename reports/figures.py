@@ -24,7 +24,6 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
-    DecimalField,
     Exists,
     F,
     FloatField,
@@ -34,7 +33,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
@@ -46,7 +44,6 @@ from . import definitions
 Progress = Callable[[int, str], None]
 
 MONTHS = [calendar.month_abbr[m] for m in range(1, 13)]
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Decimal("0.00")
 
 
@@ -625,70 +622,27 @@ def _legal(year: int) -> list[dict]:
 # --- reunification -------------------------------------------------------------------------
 
 
-def travel_event_filter(year: int, event: str) -> Q:
-    from reunification.models import TravelRequest as T
-
-    return {
-        "submitted": in_year("submitted_at", year),
-        "approved": in_year("approved_at", year),
-        "denied": in_year("decided_at", year) & Q(status=T.Status.DENIED),
-        "completed": in_year("completed_at", year) & Q(status=T.Status.COMPLETED),
-        "international": in_year("completed_at", year)
-        & Q(status=T.Status.COMPLETED, is_international=True),
-    }.get(event, in_year("submitted_at", year))
-
-
-TRAVEL_EVENTS = (
-    ("submitted", "Requests submitted"),
-    ("approved", "Requests approved"),
-    ("denied", "Requests denied"),
-    ("completed", "Trips completed"),
-    ("international", "of which international"),
-)
-
-
 def _reunification(year: int) -> list[dict]:
+    from reunification import report as reunification_report
     from reunification import selectors as reunification_selectors
-    from reunification.models import Segment, TravelRequest
 
-    counts = TravelRequest.objects.aggregate(
-        **{key: Count("pk", filter=travel_event_filter(year, key)) for key, _ in TRAVEL_EVENTS}
-    )
+    counts = reunification_report.travel_event_counts(year)
     trips = table(
         "travel",
         "Reunification travel",
         [col("requests", "Requests / trips")],
         [
             row(label, {"requests": counts[key]}, {"requests": link("travel", event=key)}, key=key)
-            for key, label in TRAVEL_EVENTS
+            for key, label in reunification_report.TRAVEL_EVENTS
         ],
     )
-    groups = {
-        "transport": Q(kind__in=Segment.TRANSPORT_KINDS),
-        "lodging": Q(kind=Segment.Kind.LODGING),
-        "ground": Q(kind=Segment.Kind.GROUND),
-        "other": Q(kind=Segment.Kind.OTHER),
-    }
-    zero = Value(ZERO, output_field=MONEY)
-    sums: dict[str, Any] = {}
-    for key, q in groups.items():
-        sums[f"{key}_est"] = Coalesce(Sum("estimated_cost", filter=q), zero)
-        sums[f"{key}_act"] = Coalesce(Sum("actual_cost", filter=q), zero)
-    segments = Segment.objects.filter(
-        in_year("travel_request__approved_at", year),
-        travel_request__status__in=[TravelRequest.Status.BOOKED, TravelRequest.Status.COMPLETED],
-    ).aggregate(**sums)
+    groups = {key: label for key, label, _q in reunification_report.COST_GROUPS}
+    segments = reunification_report.segment_costs(year)
     budget = reunification_selectors.budget_status(year=year)
-    labels = {
-        "transport": "Transport",
-        "lodging": "Lodging",
-        "ground": "Ground transport",
-        "other": "Other",
-    }
     money_cols = [col("estimated", "Estimated", "money"), col("actual", "Actual", "money")]
     rows = [
         row(
-            labels[key],
+            groups[key],
             {"estimated": _money(segments[f"{key}_est"]), "actual": _money(segments[f"{key}_act"])},
             key=key,
         )
@@ -745,9 +699,9 @@ def _budget_note(committed: Decimal, amount: Decimal | None) -> str:
 
 
 def _peer_calls(year: int) -> dict:
-    from teamhope.models import PeerCall
+    from teamhope import report as teamhope_report
 
-    calls = PeerCall.objects.filter(in_year("called_at", year))
+    calls = teamhope_report.peer_calls_in_year(year)
     by_month = {
         r["m"]: r
         for r in calls.annotate(m=_month("called_at"))

@@ -106,9 +106,9 @@ def _estimated_rows() -> int:
     from django.db import connection
 
     from cases.models import Contact
-    from teamhope.models import PeerCall
+    from teamhope import report as teamhope_report
 
-    tables = [Contact._meta.db_table, PeerCall._meta.db_table]
+    tables = [Contact._meta.db_table, *teamhope_report.tables_for_estimate()]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(SUM(GREATEST(reltuples, 0)), 0) FROM pg_class WHERE relname = ANY(%s)",
@@ -128,13 +128,13 @@ def years_with_data() -> list[int]:
     from cases.models import Case, Contact
     from faon.models import ProviderStatusChange
     from referrals.models import Referral
-    from teamhope.models import PeerCall
+    from teamhope import report as teamhope_report
 
     firsts = [
         Case.objects.aggregate(v=Min("opened_at"))["v"],
         Contact.objects.aggregate(v=Min("started_at"))["v"],
         Referral.objects.aggregate(v=Min("sent_at"))["v"],
-        PeerCall.objects.aggregate(v=Min("called_at"))["v"],
+        teamhope_report.first_peer_call_at(),
         ProviderStatusChange.objects.aggregate(v=Min("at"))["v"],
     ]
     years = {dates.year_of(moment) for moment in firsts if moment is not None}

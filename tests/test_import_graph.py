@@ -44,8 +44,6 @@ REPORTS_DIRECT_READS_ALLOWED = {
     "faon.compliance",
     "faon.models",
     "referrals.models",
-    "reunification.models",
-    "teamhope.models",
 }
 
 

@@ -90,6 +90,8 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # Extra message headers (the newsletter's List-Unsubscribe / List-Unsubscribe-Post).
+    headers = models.JSONField(default=dict, blank=True)
     key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

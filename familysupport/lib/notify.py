@@ -108,6 +108,7 @@ def email_queue_rendered(
     body_html: str = "",
     key: str,
     not_before: datetime | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """Queue an already rendered e-mail (allauth's, accounts/adapters.py) in the outbox."""
     from familysupport.lib.models import OutboundEmail
@@ -118,6 +119,7 @@ def email_queue_rendered(
         body_text=body_text,
         body_html=body_html,
         key=key[:200],
+        headers=headers or {},
         next_attempt_at=not_before or timezone.now(),
     )
     if not_before is None:

@@ -57,7 +57,7 @@ def _send_locked(mail: OutboundEmail) -> str:
         timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SMTP_TIMEOUT_SECONDS
     )
     message = EmailMultiAlternatives(
-        mail.subject, mail.body_text, to=[mail.to], connection=connection
+        mail.subject, mail.body_text, to=[mail.to], connection=connection, headers=mail.headers
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")

@@ -29,6 +29,7 @@ from ..forms import (
     ProviderEditForm,
     ProviderSelfEditForm,
     StatusForm,
+    TranscriptIssueForm,
 )
 from ..models import Provider
 
@@ -83,6 +84,7 @@ def _detail_context(request: HttpRequest, provider: Provider) -> dict:
     policies = list(provider.insurance_policies.all())
     application = getattr(provider, "application", None) if user.role in STAFF else None
     certificates = list(selectors.certificate_list_visible_to(user=user).filter(provider=provider))
+    transcripts = list(selectors.transcript_list_visible_to(user=user).filter(provider=provider))
     attendances = list(
         selectors.attendance_list_visible_to(user=user)
         .filter(provider=provider)
@@ -113,6 +115,10 @@ def _detail_context(request: HttpRequest, provider: Provider) -> dict:
         "insurance_verify_form": InsuranceVerifyForm() if can_manage else None,
         "certificate_form": CertificateIssueForm(initial={"year": year})
         if user.role == ADMINISTRATOR
+        else None,
+        "transcripts": transcripts,
+        "transcript_form": TranscriptIssueForm(initial={"year": dates.today().year})
+        if can_manage or user.role == PROVIDER
         else None,
         "today": dates.today(),
         "details_due": compliance.details_due_on(provider.details_confirmed_at),
@@ -514,6 +520,43 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record_read(cert)
     response = HttpResponse(render_pdf(cert), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="faon-certificate-{cert.year}.pdf"'
+    return response
+
+
+# --- CE transcripts ------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(SUPERVISOR, ADMINISTRATOR, PROVIDER)
+def transcript_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member issues its own transcript; FAON managers issue one for any member."""
+    provider = selectors.provider_get_for_user(user=request.user, pk=pk, write=True)
+    form = TranscriptIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            transcript = services.transcript_issue(
+                provider=provider, year=form.cleaned_data["year"], by=request.user
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Transcript issued: {transcript.credit_hours} credit hours.")
+            return redirect("faon:provider_detail", pk=provider.pk)
+    context = _detail_context(request, provider)
+    context["transcript_form"] = form
+    return render(request, "faon/provider_detail.html", context, status=400)
+
+
+@require_GET
+@role_required(SUPERVISOR, ADMINISTRATOR, PROVIDER)
+def transcript_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from ..transcripts import transcript_pdf as render_pdf
+
+    transcript = selectors.transcript_get_for_user(user=request.user, pk=pk)
+    audit.record_read(transcript)
+    response = HttpResponse(render_pdf(transcript), content_type="application/pdf")
+    name = f"faon-ce-transcript-{transcript.year}-{transcript.code}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

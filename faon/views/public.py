@@ -126,7 +126,8 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
     form = VerifyCodeForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
-        cert = selectors.certificate_verify(code=form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        cert = selectors.certificate_verify(code=code)
         # What the certificate itself prints (its holder shows it): whose, which year, and
         # whether it still stands. Nothing else about the member.
         result = {
@@ -135,4 +136,15 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
             "name": cert.name_on_certificate if cert else "",
             "year": cert.year if cert else None,
         }
+        transcript = None if cert else selectors.transcript_verify(code=code)
+        if transcript is not None:  # a CE transcript: whose, which year, hours, when issued
+            result = {
+                "found": True,
+                "valid": True,
+                "transcript": True,
+                "name": transcript.name_on_transcript,
+                "year": transcript.year,
+                "hours": transcript.credit_hours,
+                "issued": transcript.issued_at,
+            }
     return render(request, "faon/certificate_verify.html", {"form": form, "result": result})

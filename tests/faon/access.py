@@ -88,6 +88,44 @@ def _certificate(world: World) -> dict:
     return {"pk": CertificateFactory(provider=_provider(world)).pk}
 
 
+def _transcript(world: World) -> dict:
+    from faon.models import Transcript
+
+    t = Transcript.objects.create(
+        provider=_provider(world),
+        year=2025,
+        code="FAONT-2025-ACCE-SS22",
+        name_on_transcript="Matrix Member",
+        credit_hours=2,
+    )
+    return {"pk": t.pk}
+
+
+def _sent_issue(world: World) -> dict:
+    from django.utils import timezone
+
+    from faon.models import NewsletterIssue
+
+    issue = NewsletterIssue.objects.create(
+        subject="Matrix issue",
+        body_markdown="Hello",
+        body_html="<p>Hello</p>",
+        created_by=world.owner["supervisor"],
+        sent_at=timezone.now(),
+    )
+    return {"pk": issue.pk}
+
+
+def _unsubscribe_token(world: World) -> dict:
+    from faon import newsletter
+
+    kwargs = _sent_issue(world)
+    from faon.models import NewsletterIssue
+
+    issue = NewsletterIssue.objects.get(pk=kwargs["pk"])
+    return {"token": newsletter.unsubscribe_token(_provider(world), issue)}
+
+
 def _own_provider(world: World) -> dict:
     _provider(world)
     return {}
@@ -168,6 +206,28 @@ ROUTES = [
     Route("faon:certificate_list", allow=MANAGERS),
     Route("faon:certificate_issue", allow=ADMIN, post_only=True, build=_provider_pk),
     Route("faon:certificate_pdf", allow=MANAGERS | OWN, hidden=HIDDEN, build=_certificate),
+    # The member newsletter: FAON managers write and send; staff and members read the archive.
+    Route("faon:newsletter_list", allow=STAFF_R | expand({"provider"})),
+    Route("faon:newsletter_new", allow=MANAGERS),
+    Route("faon:newsletter_detail", allow=STAFF_R | expand({"provider"}), build=_sent_issue),
+    Route("faon:newsletter_edit", allow=MANAGERS, build=_sent_issue),
+    Route("faon:newsletter_send", allow=MANAGERS, post_only=True, build=_sent_issue),
+    Route(
+        "faon:newsletter_unsubscribe",
+        public=True,
+        allow=ALL_SIGNED_IN,
+        build=_unsubscribe_token,
+        skip_post=True,
+    ),
+    # CE transcripts: a member issues and downloads its own; FAON managers for any member.
+    Route(
+        "faon:transcript_issue",
+        allow=MANAGERS | OWN,
+        hidden=HIDDEN,
+        post_only=True,
+        build=_provider_pk,
+    ),
+    Route("faon:transcript_pdf", allow=MANAGERS | OWN, hidden=HIDDEN, build=_transcript),
     Route("faon:portal", allow=expand({"provider"}), ok_status=302, build=_own_provider),
     # Trainings and events.
     Route("faon:event_list", allow=STAFF_R | expand({"provider"})),
