@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import math
 import uuid
+from typing import Any
 
-from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from .models import Discipline, FeeArrangement, Language, Provider, ServiceMode, Specialty
 
@@ -171,23 +174,119 @@ def service_at_location(p: Provider, *, full: bool = False) -> dict:
     return data
 
 
-def page(queryset, request, item) -> dict:
-    """HSDS paging envelope (schema/openapi.json `Page`) around `contents`."""
-    try:
-        per_page = min(MAX_PER_PAGE, max(1, int(request.GET.get("per_page", DEFAULT_PER_PAGE))))
-    except ValueError:
-        per_page = DEFAULT_PER_PAGE
-    paginator = Paginator(queryset, per_page)
-    current = paginator.get_page(request.GET.get("page"))
-    contents = [item(p) for p in current.object_list]
-    total_pages = max(1, math.ceil(paginator.count / per_page))
+# --- Taxonomy: the members' specialties -------------------------------------------------
+
+TAXONOMY_ID = str(uuid.uuid5(NAMESPACE, "faon-taxonomy:specialties"))
+
+
+def taxonomy() -> dict:
     return {
-        "total_items": paginator.count,
+        "id": TAXONOMY_ID,
+        "name": "FAON specialties",
+        "description": "What a Family Advocacy Outreach Network member specialises in.",
+    }
+
+
+def term_id(code: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"faon-specialty:{code}"))
+
+
+def taxonomy_terms() -> list[dict]:
+    return [
+        {
+            "id": term_id(code),
+            "code": code,
+            "name": str(label),
+            "description": str(label),
+            "taxonomy_id": TAXONOMY_ID,
+        }
+        for code, label in Specialty.choices
+    ]
+
+
+def specialty_of_term(value: str) -> str | None:
+    return next((code for code in Specialty.values if term_id(code) == value), None)
+
+
+# --- Query parameters -------------------------------------------------------------------
+
+
+class BadParameter(ValueError):
+    """A query parameter the API cannot read: answered 400 with its name."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+def _int(request, name: str, default: int) -> int:
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise BadParameter(name, f"{name} must be a whole number.") from exc
+    if value < 1:
+        raise BadParameter(name, f"{name} must be 1 or more.")
+    return value
+
+
+def _moment(raw: str):
+    moment = parse_datetime(raw.replace(" ", "+"))  # a '+' in a URL arrives as a space
+    if moment is None and (day := parse_date(raw)) is not None:
+        moment = timezone.datetime(day.year, day.month, day.day)
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def filter_directory(qs: QuerySet[Provider], request) -> QuerySet[Provider]:
+    """Apply HSDS's `search`, `modified_after`, `organization_id`, `taxonomy_term_id`,
+    `taxonomy_id`. An id that names nothing gives an empty result, not everything."""
+    params = request.GET
+    if text := params.get("search", "").strip():
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(organisation_name__icontains=text)
+            | Q(description__icontains=text)
+        )
+    if raw := params.get("modified_after", "").strip():
+        moment = _moment(raw)
+        if moment is None:
+            raise BadParameter(
+                "modified_after", "modified_after must be a date or an ISO 8601 date-time."
+            )
+        qs = qs.filter(updated_at__gte=moment)
+    if value := params.get("organization_id", "").strip():
+        pk = provider_pk_from_id(value, "organization", qs.values_list("pk", flat=True))
+        qs = qs.filter(pk=pk) if pk is not None else qs.none()
+    if value := params.get("taxonomy_term_id", "").strip():
+        code = specialty_of_term(value)
+        qs = qs.filter(specialties__contains=[code]) if code else qs.none()
+    if (value := params.get("taxonomy_id", "").strip()) and value != TAXONOMY_ID:
+        qs = qs.none()
+    return qs
+
+
+def page(items: Any, request, item) -> dict:
+    """HSDS paging envelope (schema/openapi.json `Page`) around `contents`.
+
+    A page past the end is an empty page (a partner looping until `last_page` must not
+    get the last page again)."""
+    per_page = min(MAX_PER_PAGE, _int(request, "per_page", DEFAULT_PER_PAGE))
+    number = _int(request, "page", 1)
+    total = items.count() if isinstance(items, QuerySet) else len(items)
+    start = (number - 1) * per_page
+    contents = [item(p) for p in items[start : start + per_page]] if start < total else []
+    total_pages = max(1, math.ceil(total / per_page))
+    return {
+        "total_items": total,
         "total_pages": total_pages,
-        "page_number": current.number,
+        "page_number": number,
         "size": len(contents),
-        "first_page": current.number == 1,
-        "last_page": current.number >= total_pages,
-        "empty": paginator.count == 0,
+        "first_page": number == 1,
+        "last_page": number >= total_pages,
+        "empty": not contents,
         "contents": contents,
     }

@@ -72,6 +72,12 @@ urlpatterns = [
     path("attendances/<int:pk>/complete/", events.attendance_complete, name="attendance_complete"),
     path("attendances/<int:pk>/confirm/", events.attendance_confirm, name="attendance_confirm"),
     # HSDS 3.0 directory API (API key) and key management (administrators).
+    path("api/hsds/", api.root, name="hsds_root"),
+    path("api/hsds/openapi.json", api.openapi, name="hsds_openapi"),
+    path("api/hsds/taxonomies", api.taxonomies, name="hsds_taxonomies"),
+    path("api/hsds/taxonomies/<str:id>", api.taxonomy, name="hsds_taxonomy"),
+    path("api/hsds/taxonomy_terms", api.taxonomy_terms, name="hsds_taxonomy_terms"),
+    path("api/hsds/taxonomy_terms/<str:id>", api.taxonomy_term, name="hsds_taxonomy_term"),
     path("api/hsds/organizations", api.organizations, name="hsds_organizations"),
     path("api/hsds/organizations/<str:id>", api.organization, name="hsds_organization"),
     path("api/hsds/services", api.services_list, name="hsds_services"),

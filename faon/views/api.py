@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from familysupport.lib.access import ADMINISTRATOR, role_required
 
-from .. import hsds, selectors, services
+from .. import hsds, hsds_openapi, selectors, services
 from ..forms import ApiKeyForm
 
 
@@ -35,7 +36,10 @@ def api_view(view):
     def wrapper(request: HttpRequest, *args, **kwargs):
         if services.api_key_authenticate(_key_from(request)) is None:
             return _unauthorised()
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except hsds.BadParameter as exc:
+            response = JsonResponse({"detail": str(exc), "parameter": exc.name}, status=400)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -56,9 +60,13 @@ def _one(value: str, kind: str, item) -> JsonResponse:
     return JsonResponse(item(qs.get(pk=pk)))
 
 
+def _filtered(request: HttpRequest):
+    return hsds.filter_directory(_directory(), request)
+
+
 @api_view
 def organizations(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(hsds.page(_directory(), request, hsds.organization))
+    return JsonResponse(hsds.page(_filtered(request), request, hsds.organization))
 
 
 @api_view
@@ -68,7 +76,7 @@ def organization(request: HttpRequest, id: str) -> HttpResponse:
 
 @api_view
 def services_list(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(hsds.page(_directory(), request, hsds.service))
+    return JsonResponse(hsds.page(_filtered(request), request, hsds.service))
 
 
 @api_view
@@ -78,12 +86,61 @@ def service(request: HttpRequest, id: str) -> HttpResponse:
 
 @api_view
 def service_at_locations(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(hsds.page(_directory(), request, hsds.service_at_location))
+    return JsonResponse(hsds.page(_filtered(request), request, hsds.service_at_location))
 
 
 @api_view
 def service_at_location(request: HttpRequest, id: str) -> HttpResponse:
     return _one(id, "service_at_location", lambda p: hsds.service_at_location(p, full=True))
+
+
+@require_GET
+def root(request: HttpRequest) -> HttpResponse:
+    """API metadata (HSDS openapi `getAPIMetaInformation`): public, it holds no data."""
+    return JsonResponse(
+        {
+            "version": "3.0",
+            "profile": "https://docs.openreferral.org/en/latest/hsds/overview.html",
+            "openapi_url": request.build_absolute_uri(reverse("faon:hsds_openapi")),
+        }
+    )
+
+
+@require_GET
+def openapi(request: HttpRequest) -> HttpResponse:
+    """The OpenAPI document partners build their client from (public, no data)."""
+    base = request.build_absolute_uri(reverse("faon:hsds_root")).rstrip("/")
+    return JsonResponse(hsds_openapi.document(server=base))
+
+
+@api_view
+def taxonomies(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(hsds.page([hsds.taxonomy()], request, lambda t: t))
+
+
+@api_view
+def taxonomy(request: HttpRequest, id: str) -> HttpResponse:
+    if id != hsds.TAXONOMY_ID:
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse(hsds.taxonomy())
+
+
+@api_view
+def taxonomy_terms(request: HttpRequest) -> HttpResponse:
+    terms = hsds.taxonomy_terms()
+    if (value := request.GET.get("taxonomy_id", "").strip()) and value != hsds.TAXONOMY_ID:
+        terms = []
+    if text := request.GET.get("search", "").strip().lower():
+        terms = [t for t in terms if text in t["name"].lower() or text in t["code"]]
+    return JsonResponse(hsds.page(terms, request, lambda t: t))
+
+
+@api_view
+def taxonomy_term(request: HttpRequest, id: str) -> HttpResponse:
+    term = next((t for t in hsds.taxonomy_terms() if t["id"] == id), None)
+    if term is None:
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse(term)
 
 
 @require_http_methods(["GET", "POST"])

@@ -147,6 +147,18 @@ def _hsds_id(kind: str):
     return build
 
 
+def _taxonomy_id() -> str:
+    from faon import hsds
+
+    return hsds.TAXONOMY_ID
+
+
+def _term_id() -> str:
+    from faon import hsds
+
+    return hsds.term_id("trauma")
+
+
 def _api(name: str, build=None) -> Route:
     # No key → 401 for everyone (sessions never authenticate the API); tests/faon/test_hsds.py
     # covers requests with a key.
@@ -235,6 +247,13 @@ ROUTES = [
     # Directory API and its keys.
     Route("faon:api_key_list", allow=ADMIN),
     Route("faon:api_key_revoke", allow=ADMIN, post_only=True, build=_api_key),
+    # Metadata and the OpenAPI document hold no data: public, like the HSDS spec's root.
+    Route("faon:hsds_root", public=True, allow=ALL_SIGNED_IN),
+    Route("faon:hsds_openapi", public=True, allow=ALL_SIGNED_IN),
+    _api("faon:hsds_taxonomies"),
+    _api("faon:hsds_taxonomy", lambda world: {"id": _taxonomy_id()}),
+    _api("faon:hsds_taxonomy_terms"),
+    _api("faon:hsds_taxonomy_term", lambda world: {"id": _term_id()}),
     _api("faon:hsds_organizations"),
     _api("faon:hsds_organization", _hsds_id("organization")),
     _api("faon:hsds_services"),
