@@ -16,7 +16,13 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
-PUBLIC_TEMPLATES = ["faon/certificate_verify.html", "includes/_language_switch.html"]
+PUBLIC_TEMPLATES = [
+    "faon/application_confirm.html",
+    "faon/application_thanks.html",
+    "faon/certificate_verify.html",
+    "faon/newsletter_unsubscribe.html",
+    "includes/_language_switch.html",
+]
 
 BLOCK = re.compile(r"{%\s*blocktranslate.*?%}.*?{%\s*endblocktranslate\s*%}", re.S)
 TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
@@ -60,3 +66,9 @@ def test_language_switch_remembers_spanish_and_sets_lang(client, db):
     assert "Código de verificación" in html and "Comprobar" in html
     html = client.get(url, {"code": "NOPE"}).content.decode()
     assert "Ningún certificado tiene este código" in html
+
+
+def test_unsubscribe_page_in_spanish(client, db):
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    html = client.get(reverse("faon:newsletter_unsubscribe", args=["bad-token"])).content
+    assert "Este enlace no es válido" in html.decode()
