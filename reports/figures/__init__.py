@@ -20,52 +20,26 @@ from __future__ import annotations
 from django.utils import timezone
 
 from .. import definitions
-from .common import MONTHS, Progress, col, in_year, link, row, table
+
+# Re-exported (`x as x`) for the callers that read them from `reports.figures`: the
+# drill-downs, exports, tests and bench.
+from .common import MONTHS as MONTHS
+from .common import Progress, col, link, row, table
+from .common import in_year as in_year
 from .contacts import _cases, _contacts
-from .faon import (
-    COMPLIANCE_PARTS,
-    _compliance_counts,
-    _faon,
-    active_provider_filter,
-    faon_subset,
-    participants,
-)
-from .headline import (
-    _mental_health,
-    _mental_health_counts,
-    mh_contact_family_ids,
-    mh_family_filter,
-    mh_referral_family_ids,
-)
-from .referrals import REFERRAL_OUTCOMES, _legal, _referrals, referral_outcome_filter
+from .faon import COMPLIANCE_PARTS as COMPLIANCE_PARTS
+from .faon import _faon
+from .faon import faon_subset as faon_subset
+from .headline import _mental_health
+from .headline import _mental_health_counts as _mental_health_counts
+from .headline import mh_contact_family_ids as mh_contact_family_ids
+from .headline import mh_family_filter as mh_family_filter
+from .headline import mh_referral_family_ids as mh_referral_family_ids
+from .referrals import REFERRAL_OUTCOMES as REFERRAL_OUTCOMES
+from .referrals import _legal, _referrals
+from .referrals import referral_outcome_filter as referral_outcome_filter
 from .reunification import _reunification
 from .teamhope import _peer_calls
-
-# What callers (drill-downs, exports, tests, bench) read from `reports.figures`.
-__all__ = [
-    "COMPLIANCE_PARTS",
-    "HEADLINE_FIGURES",
-    "MONTHS",
-    "REFERRAL_OUTCOMES",
-    "Progress",
-    "_compliance_counts",
-    "_mental_health",
-    "_mental_health_counts",
-    "active_provider_filter",
-    "col",
-    "compute",
-    "faon_subset",
-    "in_year",
-    "link",
-    "mh_contact_family_ids",
-    "mh_family_filter",
-    "mh_referral_family_ids",
-    "participants",
-    "referral_outcome_filter",
-    "row",
-    "table",
-]
-
 
 # --- the whole report ----------------------------------------------------------------------
 
