@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -37,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
-from familysupport.lib import dates
+from familysupport.lib import dates, dbrouter
 
 from . import definitions
 
@@ -167,7 +166,7 @@ def _mental_health_counts(year: int) -> tuple[int, int, int]:
         f" UNION ALL SELECT r.family_id, FALSE FROM ({r_sql}) AS r (family_id)) AS u"
         " GROUP BY u.family_id) AS f"
     )
-    with connection.cursor() as cursor:
+    with dbrouter.read_connection().cursor() as cursor:
         cursor.execute(sql, (*c_params, *r_params))
         total, via_contact, via_referral = cursor.fetchone()
     return total, via_contact, via_referral
@@ -302,7 +301,7 @@ def _compliance_counts(year: int) -> dict:
     sums = ", ".join(
         f"COALESCE(SUM(CASE WHEN s.{p} THEN 1 ELSE 0 END), 0)" for p in COMPLIANCE_PARTS
     )
-    with connection.cursor() as cursor:
+    with dbrouter.read_connection().cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), {sums} FROM ({sql}) s", params)  # noqa: S608 - fixed column names
         values = cursor.fetchone()
     return dict(zip(("assessed", *COMPLIANCE_PARTS), values, strict=True))
