@@ -26,7 +26,8 @@ RUN SECRET_KEY="$BUILD_SECRET_KEY" \
     DJANGO_SETTINGS_MODULE=familysupport.settings.production \
     ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=postgres://build@build.invalid/build \
-    python manage.py collectstatic --noinput
+    python manage.py collectstatic --noinput \
+    && python -m familysupport.i18n_compile
 
 USER portal
 EXPOSE 8000

@@ -25,3 +25,19 @@ def start_session_clock(sender, request, user, **kwargs):
 @receiver(authenticator_added)
 def audit_authenticator_added(sender, request, user, authenticator, **kwargs):
     audit.record(action="accounts.user.mfa_added", obj=user, actor=user)
+
+
+@receiver(user_logged_in)
+def password_just_given_counts_for_mfa_setup(sender, request, user, **kwargs):
+    """A new user who just typed their password goes straight to setting up the
+    authenticator: allauth asks for the password again before that set-up unless the
+    sign-in is recorded as a (re)authentication. Only without a second factor: anyone
+    who has one still confirms before changing it."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    from . import selectors
+
+    if request is None or not hasattr(request, "session"):
+        return
+    if selectors.user_second_factor_added_at(user=user) is None:
+        record_authentication(request, user, method="password", reauthenticated=True)

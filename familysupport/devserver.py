@@ -282,6 +282,7 @@ def cmd_run() -> int:
     with contextlib.ExitStack() as stack:
         env = ensure_services("run", stack)
         for step in (
+            [sys.executable, "-m", "familysupport.i18n_compile"],  # the Spanish catalogue
             manage("migrate", "--noinput"),
             manage("createcachetable"),
             manage("seed_demo"),
@@ -323,6 +324,8 @@ def cmd_test(pytest_args: list[str]) -> int:
         # The whole suite runs on two workers (one test file per worker at a time: module
         # fixtures and the live servers stay together); given arguments run as they are.
         args = pytest_args or ["-n", os.environ.get("FSP_TEST_WORKERS", "2"), "--dist", "loadfile"]
+        if rc := call([sys.executable, "-m", "familysupport.i18n_compile"], env):
+            return rc
         test_rc = call([sys.executable, "-m", "pytest", *args], env)
         if lint_rc and not test_rc:
             say("tests passed but lint failed (ruff, mypy or djLint; `make fmt` fixes formatting)")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
     path("faon/", include("faon.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch
     path("teamhope/", include("teamhope.urls")),
     path("reunification/", include("reunification.urls")),
     path("reports/", include("reports.urls")),

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.utils.translation import gettext_lazy as _
 
 from familysupport.lib import dates, phones
 
@@ -485,11 +486,12 @@ class NewsletterForm(forms.Form):
 
 
 class VerifyCodeForm(forms.Form):
-    code = forms.CharField(max_length=24, label="Verification code")
+    # A public page in English and Spanish: labels go through gettext (locale/es).
+    code = forms.CharField(max_length=24, label=_("Verification code"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Check")
+        self.helper = _helper(_("Check"))
         self.helper.form_method = "get"
 
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cases import selectors as case_selectors
-from familysupport.lib import dates
+from familysupport.lib import audit, dates
 from familysupport.lib.access import (
     ADMINISTRATOR,
     ADVOCATE,
@@ -234,6 +234,8 @@ def coverage_families(request):
     data, cov, area = _drill_area(request)
     visible = case_selectors.family_list_visible_to(user=request.user)
     families = list(visible.filter(pk__in=area.family_ids).order_by("display_name"))
+    # A list that names families is a read of them, like the case list.
+    audit.record_list(visible.model, filters=request.GET, rows=len(families), shown=len(families))
     context = {
         "cov": cov,
         "area": area,

@@ -51,6 +51,34 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
 
+    @property
+    def change_lines(self) -> list[str]:
+        """'status: Draft → Submitted' for fields with safe values; 'notes: changed' for the
+        rest (secrets and free text are never stored, so never shown)."""
+        from familysupport.lib.labels import field_choices, label
+
+        # get_for_id is cached: no query per row of the audit page.
+        model = (
+            ContentType.objects.get_for_id(self.content_type_id).model_class()
+            if self.content_type_id
+            else None
+        )
+        lines = []
+        for name in self.changed_fields or []:
+            pair = (self.changes or {}).get(name)
+            if not (isinstance(pair, list) and len(pair) == 2):
+                lines.append(f"{name}: changed")
+                continue
+            try:
+                choices = field_choices(model, name) if model else {}
+            except Exception:
+                choices = {}
+            old, new = (
+                "—" if v in (None, "") else label(v, choices) if choices else str(v) for v in pair
+            )
+            lines.append(f"{name}: {old} → {new}")
+        return lines
+
 
 class Notification(models.Model):
     """An in-app notification (the bell). E-mail copies go through OutboundEmail."""

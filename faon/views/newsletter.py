@@ -22,6 +22,9 @@ from familysupport.lib.forms import apply_service_errors
 
 from .. import newsletter, selectors, services
 from ..forms import NewsletterForm
+from ..models import Discipline
+
+DISCIPLINES = dict(Discipline.choices)
 
 MANAGERS = (SUPERVISOR, ADMINISTRATOR)
 READERS = (ADVOCATE, SUPERVISOR, ADMINISTRATOR, PROVIDER)
@@ -91,6 +94,9 @@ def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_write": can_write,
         "counts": newsletter.counts(issue) if can_write else None,
         "audience": newsletter.recipients(issue).count() if can_write else None,
+        "segment": ", ".join(
+            [*(DISCIPLINES.get(d, d) for d in issue.segment_disciplines), *issue.segment_states]
+        ),
     }
     return render(request, "faon/newsletter_detail.html", context)
 

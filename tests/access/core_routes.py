@@ -47,6 +47,8 @@ ADMIN = expand({"administrator"})
 ROUTES = [
     Route("home", allow=ALL_SIGNED_IN),
     Route("health", public=True, allow=ALL_SIGNED_IN),
+    # The language switch (Django's set_language): everyone, it only sets a cookie.
+    Route("set_language", public=True, allow=ALL_SIGNED_IN, ok_status=302),
     Route("session_status", anonymous=401, allow=ALL_SIGNED_IN),
     Route("session_keepalive", post_only=True, allow=ALL_SIGNED_IN, public=True),
     # allauth: sign-in, password reset and MFA steps are the public allowlist.

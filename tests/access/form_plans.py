@@ -184,6 +184,7 @@ PLANS = {
     "faon:transcript_issue": POST_ONLY,
     "faon:transcript_pdf": FROM_PAGE,
     "reports:case_list_export": FROM_PAGE,
+    "set_language": NO_POST,
     "reports:coverage": FROM_PAGE,
     "reports:coverage_csv": FROM_PAGE,
     "reports:coverage_families": FROM_PAGE,

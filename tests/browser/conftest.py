@@ -152,3 +152,12 @@ def assert_accessible():
         assert not found, f"axe-core serious/critical violations on {page.url}: {summary}"
 
     return check
+
+
+def open_nav_link(page, name: str) -> None:
+    """Click a main-navigation entry, opening the "More" menu first when it did not fit the bar."""
+    nav = page.locator("#main-nav")
+    link = nav.get_by_role("link", name=name, exact=True).first
+    if not link.is_visible():
+        nav.get_by_role("button", name="More", exact=True).click()
+    link.click()

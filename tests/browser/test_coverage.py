@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import open_nav_link
 from tests.reports.coverage_data import known_world
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def test_supervisor_reads_the_map_zooms_and_drills_down(
     known_world()
     _more_states()
     signed_in(browser_user("supervisor"))
-    page.get_by_role("link", name="Reports").click()
+    open_nav_link(page, "Reports")
     page.get_by_role("link", name="Coverage map").click()
     expect(page.locator("#coverage-svg path.state")).to_have_count(52)
     assert page.locator("#state-VA").get_attribute("class") == "state gap-2"

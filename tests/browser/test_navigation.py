@@ -81,3 +81,26 @@ def test_navigation_fits(
         toggle.click()
         expect(menu).to_be_hidden()
     expect(nav.locator("form[action$='/accounts/logout/']")).to_be_attached()
+
+
+def test_overdue_task_rows_meet_contrast(
+    page, live_server, browser_user, signed_in, assert_accessible
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.cases.factories import TaskFactory
+    from tests.reunification.factories import CaseFactory
+
+    advocate = browser_user("advocate")
+    case = CaseFactory(assigned_advocate=advocate)
+    for days in (3, 10):
+        TaskFactory(
+            case=case, owner=advocate, due_on=timezone.localdate() - dt.timedelta(days=days)
+        )
+    signed_in(advocate)
+    page.goto(f"{live_server.url}/")
+    expect(page.locator(".task-overdue").first).to_be_visible()
+    assert page.locator(".task-overdue").count() == 2
+    assert_accessible(page)

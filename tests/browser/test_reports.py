@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import open_nav_link
 from tests.reports import factories as f
 from tests.reports.factories import ny
 
@@ -30,7 +31,7 @@ def test_administrator_reads_drills_down_and_downloads(
 ):
     _year_2024()
     signed_in(browser_user("administrator"))
-    page.get_by_role("link", name="Reports").click()
+    open_nav_link(page, "Reports")
     page.get_by_label("Year", exact=True).select_option("2024")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/reports/2024/")

@@ -101,8 +101,11 @@ def test_unsubscribe_link_stops_the_next_issue(members, make_user, client):
     assert client.post(path[:-5] + "XXXX/").status_code == 404
 
 
-def test_segment_by_state(members, make_user):
-    issue = _issue(make_user("supervisor"), segment_states=["NY"])
+def test_segment_by_state(members, make_user, login):
+    staff = make_user("supervisor")
+    issue = _issue(staff, segment_states=["NY"], segment_disciplines=["social_worker"])
+    page = login(staff).get(reverse("faon:newsletter_detail", args=[issue.pk])).content.decode()
+    assert "segment: Social worker, NY" in page and "Send to 1 member" in page
     tasks.newsletter_send_task(issue.pk)
     assert [d.provider.name for d in NewsletterDelivery.objects.filter(issue=issue)] == ["Bo"]
 

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from familysupport.lib.models import AuditEntry
 from reports import coverage, usmap
 from tests.reports.coverage_data import known_world
 
@@ -110,8 +111,12 @@ def test_families_drilldown_lists_the_uncovered_for_staff_only(as_role, known):
     params = {"state": "NY"}
     url = reverse("reports:coverage_families")
     client = as_role("advocate")
-    html = client.get(url, params).content.decode()
+    response = client.get(url, params)
+    html = response.content.decode()
     assert "Chelsea family" in html and "Albany family" in html and "Bristol family" not in html
+    [entry] = AuditEntry.objects.filter(action="cases.family.listed")
+    assert entry.changes["filter"] == {"state": ["NY"]}
+    assert entry.changes["rows"] == len(response.context["families"]) >= 2
     client = as_role("provider")
     assert client.get(url, params).status_code == 403
     client = as_role("volunteer")

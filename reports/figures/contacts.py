@@ -1,0 +1,87 @@
+"""Advocate contacts by purpose and month; new cases by type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    Count,
+)
+
+from .common import (
+    MONTHS,
+    _month,
+    col,
+    in_year,
+    link,
+    row,
+    table,
+)
+
+# --- contacts, cases -----------------------------------------------------------------------
+
+
+def _contacts(year: int) -> dict:
+    from cases.models import Contact
+
+    counts = (
+        Contact.objects.filter(in_year("started_at", year))
+        .annotate(m=_month("started_at"))
+        .values("purpose", "m")
+        # COUNT(*), not COUNT(id): the covering index (started_at) INCLUDE (purpose) then
+        # answers it alone (index-only scan over millions of contacts).
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    grid: dict[str, list[int]] = {p: [0] * 12 for p in Contact.Purpose.values}
+    for r in counts:  # at most 6 purposes x 12 months: the grid, not the records
+        grid.setdefault(r["purpose"], [0] * 12)[r["m"] - 1] = r["n"]
+    columns = [col(f"m{m}", MONTHS[m - 1]) for m in range(1, 13)] + [col("total", "Year")]
+    labels = dict(Contact.Purpose.choices)
+
+    def cells(values: list[int]) -> dict:
+        return {**{f"m{i + 1}": v for i, v in enumerate(values)}, "total": sum(values)}
+
+    def links(**params: Any) -> dict:
+        out = {f"m{m}": link("contacts", month=m, **params) for m in range(1, 13)}
+        out["total"] = link("contacts", **params)
+        return out
+
+    rows = [row(labels.get(p, p), cells(v), links(purpose=p), key=p) for p, v in grid.items()]
+    monthly = [sum(v[i] for v in grid.values()) for i in range(12)]
+    return table(
+        "contacts",
+        "Advocate contacts by purpose and month",
+        columns,
+        rows,
+        total=row("All purposes", cells(monthly), links()),
+        chart={"kind": "months", "values": monthly, "title": "Advocate contacts per month"},
+    )
+
+
+def _cases(year: int) -> dict:
+    from cases.models import Case
+
+    counts = dict(
+        Case.objects.filter(in_year("opened_at", year))
+        .values_list("case_type")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = [
+        row(
+            label,
+            {"cases": counts.get(value, 0)},
+            {"cases": link("cases", case_type=value)},
+            key=value,
+        )
+        for value, label in Case.Type.choices
+    ]
+    return table(
+        "cases",
+        "New cases by type",
+        [col("cases", "New cases")],
+        rows,
+        total=row("All types", {"cases": sum(counts.values())}, {"cases": link("cases")}),
+        chart={"kind": "bars", "column": "cases", "title": "New cases by type"},
+    )

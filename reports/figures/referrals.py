@@ -1,0 +1,169 @@
+"""Referrals by service and outcome; legal assistance requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    Q,
+)
+
+from .common import (
+    EpochHours,
+    Median,
+    _hours,
+    col,
+    in_year,
+    link,
+    row,
+    table,
+)
+
+# --- referrals, legal assistance -----------------------------------------------------------
+
+
+REFERRAL_OUTCOMES = (
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+    ("expired", "Expired (no answer)"),
+    ("awaiting", "Awaiting answer"),
+    ("closed", "Closed unanswered"),
+)
+
+
+def referral_outcome_filter(outcome: str) -> Q:
+    from referrals.models import Referral
+
+    S = Referral.Status
+    return {
+        "accepted": Q(accepted_at__isnull=False),
+        "declined": Q(accepted_at__isnull=True, status=S.DECLINED),
+        "expired": Q(accepted_at__isnull=True, status=S.EXPIRED),
+        "awaiting": Q(accepted_at__isnull=True, status=S.SENT),
+        "closed": Q(accepted_at__isnull=True, status=S.CLOSED),
+        "first_appointment": Q(first_appointment_on__isnull=False),
+        "completed": Q(status=S.COMPLETED),
+    }.get(outcome, Q())
+
+
+def _referral_aggregates() -> dict:
+    answered = Q(responded_at__isnull=False)
+    out: dict[str, Any] = {"sent": Count("pk")}
+    for key, _label in REFERRAL_OUTCOMES:
+        out[key] = Count("pk", filter=referral_outcome_filter(key))
+    out["first_appointment"] = Count("pk", filter=referral_outcome_filter("first_appointment"))
+    out["completed"] = Count("pk", filter=referral_outcome_filter("completed"))
+    out["answered"] = Count("pk", filter=answered)
+    out["median_hours"] = Median(EpochHours(F("responded_at") - F("sent_at")), filter=answered)
+    return out
+
+
+def _referrals(year: int) -> dict:
+    from referrals.models import Referral, ServiceType
+
+    sent = Referral.objects.filter(in_year("sent_at", year))
+    by_service = {
+        r["service_type"]: r
+        for r in sent.values("service_type").annotate(**_referral_aggregates()).order_by()
+    }
+    overall = sent.aggregate(**_referral_aggregates())
+    columns = [col("sent", "Sent")]
+    columns += [col(key, label) for key, label in REFERRAL_OUTCOMES]
+    columns += [
+        col("first_appointment", "First appointment held"),
+        col("completed", "Completed"),
+        col("median_hours", "Median response (hours)", "hours", "answered"),
+    ]
+    count_keys = [c["key"] for c in columns if c["kind"] == "count"]
+
+    def cells(agg: dict) -> dict:
+        out = {k: agg.get(k) or 0 for k in count_keys}
+        out["answered"] = agg.get("answered") or 0
+        out["median_hours"] = _hours(agg.get("median_hours"))
+        return out
+
+    def links(**params: Any) -> dict:
+        out = {"sent": link("referrals", **params)}
+        for key in count_keys[1:]:
+            out[key] = link("referrals", outcome=key, **params)
+        return out
+
+    rows = [
+        row(label, cells(by_service.get(value, {})), links(service_type=value), key=value)
+        for value, label in ServiceType.choices
+    ]
+    return table(
+        "referrals",
+        "Referrals sent, by service and outcome",
+        columns,
+        rows,
+        total=row("All services", cells(overall), links()),
+        chart={"kind": "bars", "column": "sent", "title": "Referrals sent by service"},
+    )
+
+
+def _legal(year: int) -> list[dict]:
+    from referrals.models import LegalAssistanceRequest as L
+
+    received = L.objects.filter(received_on__year=year)  # a date: already the local day
+    by_kind = {
+        r["requester_kind"]: r
+        for r in received.values("requester_kind")
+        .annotate(
+            received=Count("pk"),
+            completed=Count("pk", filter=Q(status=L.Status.COMPLETED)),
+            with_case=Count("pk", filter=Q(case__isnull=False)),
+        )
+        .order_by()
+    }
+    provided = received.aggregate(
+        total=Count("pk"),
+        **{p: Count("pk", filter=Q(provided__contains=[p])) for p in L.Provided.values},
+    )
+
+    def cells(r: dict) -> dict:
+        return {k: r.get(k, 0) for k in ("received", "completed", "with_case")}
+
+    kinds = table(
+        "legal",
+        "Legal assistance requests received",
+        [
+            col("received", "Received"),
+            col("completed", "Completed"),
+            col("with_case", "Tied to a case"),
+        ],
+        [
+            row(
+                label,
+                cells(by_kind.get(value, {})),
+                {"received": link("legal", requester_kind=value)},
+                key=value,
+            )
+            for value, label in L.RequesterKind.choices
+        ],
+        total=row(
+            "All requesters",
+            {
+                k: sum(r[k] for r in by_kind.values())
+                for k in ("received", "completed", "with_case")
+            },
+            {"received": link("legal")},
+        ),
+    )
+    what = table(
+        "legal_provided",
+        "Legal assistance provided",
+        [col("requests", "Requests")],
+        [
+            row(
+                label,
+                {"requests": provided[value]},
+                {"requests": link("legal", provided=value)},
+                key=value,
+            )
+            for value, label in L.Provided.choices
+        ],
+    )
+    return [kinds, what]

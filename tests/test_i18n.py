@@ -1,0 +1,74 @@
+"""The public pages in Spanish: every string in their templates goes through
+{% translate %}/{% blocktranslate %}, the Spanish catalogue translates all of them, the
+language switch remembers the choice and `<html lang>` follows it.
+
+PUBLIC_TEMPLATES lists the pages translated so far (issue 19); a page joins the list when
+its strings are marked, and from then on an unmarked or untranslated string fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
+PUBLIC_TEMPLATES = [
+    "faon/application_confirm.html",
+    "faon/application_thanks.html",
+    "faon/certificate_verify.html",
+    "faon/newsletter_unsubscribe.html",
+    "includes/_language_switch.html",
+]
+
+BLOCK = re.compile(r"{%\s*blocktranslate.*?%}.*?{%\s*endblocktranslate\s*%}", re.S)
+TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
+HTML = re.compile(r"<[^>]*>", re.S)
+LITERAL = re.compile(r"""{%\s*translate\s+"([^"]*)"|{%\s*translate\s+'([^']*)'""")
+
+
+def unmarked_text(source: str) -> str:
+    text = HTML.sub(" ", TAG.sub(" ", BLOCK.sub(" ", source)))
+    return " ".join(w for w in text.split() if re.search(r"[A-Za-z]", w))
+
+
+def test_no_string_outside_translate_tags():
+    found = {t: unmarked_text((ROOT / "templates" / t).read_text()) for t in PUBLIC_TEMPLATES}
+    assert {t: text for t, text in found.items() if text} == {}
+
+
+def test_the_check_sees_an_unmarked_string():
+    assert unmarked_text('<p>{% translate "Hello" %}</p><p>Goodbye</p>') == "Goodbye"
+    assert unmarked_text("{% blocktranslate %}Hi <b>{{ n }}</b>{% endblocktranslate %}") == ""
+
+
+def test_spanish_catalogue_translates_every_string_of_the_public_pages():
+    po = polib.pofile(str(PO))
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []
+    ids = {e.msgid for e in po}
+    for template in PUBLIC_TEMPLATES:
+        for pair in LITERAL.findall((ROOT / "templates" / template).read_text()):
+            assert (pair[0] or pair[1]) in ids, f"{template}: {pair} not in the catalogue"
+
+
+def test_language_switch_remembers_spanish_and_sets_lang(client, db):
+    url = reverse("faon:certificate_verify")
+    html = client.get(url).content.decode()
+    assert '<html lang="en">' in html and "Verification code" in html
+    response = client.post(reverse("set_language"), {"language": "es", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    html = client.get(url).content.decode()  # the cookie remembers the choice
+    assert '<html lang="es">' in html
+    assert "Código de verificación" in html and "Comprobar" in html
+    html = client.get(url, {"code": "NOPE"}).content.decode()
+    assert "Ningún certificado tiene este código" in html
+
+
+def test_unsubscribe_page_in_spanish(client, db):
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    html = client.get(reverse("faon:newsletter_unsubscribe", args=["bad-token"])).content
+    assert "Este enlace no es válido" in html.decode()
