@@ -8,13 +8,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from familysupport.lib.audit import AuditedModel, AuditedQuerySet
-from familysupport.lib.models import (  # noqa: F401  (transitional: import from lib.models)
-    AuditEntry,
-    JobRun,
-    Notification,
-    OutboundEmail,
-    SentNotice,
-)
 from familysupport.lib.roles import STAFF_ROLES, Role
 
 

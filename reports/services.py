@@ -105,10 +105,10 @@ def _estimated_rows() -> int:
     """Planner's row estimate of the big tables (free: no scan), for a year never computed."""
     from django.db import connection
 
-    from cases.models import Contact
+    from cases import report as cases_report
     from teamhope import report as teamhope_report
 
-    tables = [Contact._meta.db_table, *teamhope_report.tables_for_estimate()]
+    tables = [*cases_report.tables_for_estimate(), *teamhope_report.tables_for_estimate()]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COALESCE(SUM(GREATEST(reltuples, 0)), 0) FROM pg_class WHERE relname = ANY(%s)",
@@ -123,19 +123,17 @@ def years_with_data() -> list[int]:
 
     One MIN per table, each answered from the index on its date column.
     """
-    from django.db.models import Min
-
-    from cases.models import Case, Contact
-    from faon.models import ProviderStatusChange
-    from referrals.models import Referral
+    from cases import report as cases_report
+    from faon import report as faon_report
+    from referrals import report as referrals_report
     from teamhope import report as teamhope_report
 
     firsts = [
-        Case.objects.aggregate(v=Min("opened_at"))["v"],
-        Contact.objects.aggregate(v=Min("started_at"))["v"],
-        Referral.objects.aggregate(v=Min("sent_at"))["v"],
+        cases_report.first_case_opened_at(),
+        cases_report.first_contact_at(),
+        referrals_report.first_referral_sent_at(),
         teamhope_report.first_peer_call_at(),
-        ProviderStatusChange.objects.aggregate(v=Min("at"))["v"],
+        faon_report.first_status_change_at(),
     ]
     years = {dates.year_of(moment) for moment in firsts if moment is not None}
     this_year = current_year()

@@ -41,7 +41,6 @@ REPORTS_DIRECT_READS_ALLOWED = {
     "cases.models",
     "cases.restricted",
     "cases.retention",
-    "faon.compliance",
     "faon.models",
     "referrals.models",
 }

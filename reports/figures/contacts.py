@@ -12,7 +12,6 @@ from .common import (
     MONTHS,
     _month,
     col,
-    in_year,
     link,
     row,
     table,
@@ -22,10 +21,10 @@ from .common import (
 
 
 def _contacts(year: int) -> dict:
-    from cases.models import Contact
+    from cases import report as cases_report
 
     counts = (
-        Contact.objects.filter(in_year("started_at", year))
+        cases_report.contacts_in_year(year)
         .annotate(m=_month("started_at"))
         .values("purpose", "m")
         # COUNT(*), not COUNT(id): the covering index (started_at) INCLUDE (purpose) then
@@ -33,11 +32,11 @@ def _contacts(year: int) -> dict:
         .annotate(n=Count("*"))
         .order_by()
     )
-    grid: dict[str, list[int]] = {p: [0] * 12 for p in Contact.Purpose.values}
+    grid: dict[str, list[int]] = {p: [0] * 12 for p in cases_report.ContactPurpose.values}
     for r in counts:  # at most 6 purposes x 12 months: the grid, not the records
         grid.setdefault(r["purpose"], [0] * 12)[r["m"] - 1] = r["n"]
     columns = [col(f"m{m}", MONTHS[m - 1]) for m in range(1, 13)] + [col("total", "Year")]
-    labels = dict(Contact.Purpose.choices)
+    labels = dict(cases_report.ContactPurpose.choices)
 
     def cells(values: list[int]) -> dict:
         return {**{f"m{i + 1}": v for i, v in enumerate(values)}, "total": sum(values)}
@@ -60,10 +59,10 @@ def _contacts(year: int) -> dict:
 
 
 def _cases(year: int) -> dict:
-    from cases.models import Case
+    from cases import report as cases_report
 
     counts = dict(
-        Case.objects.filter(in_year("opened_at", year))
+        cases_report.cases_opened_in_year(year)
         .values_list("case_type")
         .annotate(n=Count("pk"))
         .order_by()
@@ -75,7 +74,7 @@ def _cases(year: int) -> dict:
             {"cases": link("cases", case_type=value)},
             key=value,
         )
-        for value, label in Case.Type.choices
+        for value, label in cases_report.CaseType.choices
     ]
     return table(
         "cases",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db.models import (
     Count,
-    Exists,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.utils import timezone
 
@@ -19,7 +16,6 @@ from familysupport.lib import dates, dbrouter
 from .common import (
     _rate,
     col,
-    in_year,
     link,
     row,
     table,
@@ -28,72 +24,28 @@ from .common import (
 # --- headline: FAON participants ------------------------------------------------------------
 
 
-def _active_interval_overlaps(start: datetime, end: datetime) -> Exists:
-    """A change to active whose active spell [at, next change) overlaps [start, end)."""
-    from faon.models import Provider, ProviderStatusChange
-
-    next_change = (
-        ProviderStatusChange.objects.filter(provider=OuterRef("provider"))
-        .filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
-        .order_by("at", "pk")
-        .values("at")[:1]
-    )
-    spells = (
-        ProviderStatusChange.objects.filter(
-            provider=OuterRef("pk"), to_status=Provider.Status.ACTIVE, at__lt=end
-        )
-        .annotate(next_at=Subquery(next_change))
-        .filter(Q(next_at__isnull=True) | Q(next_at__gt=start))
-    )
-    return Exists(spells)
-
-
-def active_provider_filter(start: datetime, end: datetime) -> Q:
-    """Providers active at some moment of [start, end)."""
-    from faon.models import Provider, ProviderStatusChange
-
-    # Providers without any recorded history (loaded before history was kept) fall back to
-    # their current status and activation date.
-    no_history = ~Exists(ProviderStatusChange.objects.filter(provider=OuterRef("pk")))
-    legacy = Q(no_history, status=Provider.Status.ACTIVE) & (
-        Q(activated_at__isnull=True) | Q(activated_at__lt=end)
-    )
-    return Q(_active_interval_overlaps(start, end)) | legacy
-
-
 def participants(year: int) -> QuerySet:
-    from faon.models import Provider
+    from faon import report as faon_report
 
     start, end = dates.year_bounds(year)
-    return Provider.objects.filter(active_provider_filter(start, end))
-
-
-def _status_changed_in_year(year: int, statuses: list[str]) -> Exists:
-    from faon.models import ProviderStatusChange
-
-    return Exists(
-        ProviderStatusChange.objects.filter(
-            in_year("at", year), provider=OuterRef("pk"), to_status__in=statuses
-        )
-    )
+    return faon_report.providers_active_between(start, end)
 
 
 def faon_subset(year: int, subset: str) -> QuerySet:
     """The providers behind one row of the FAON table."""
+    from faon import report as faon_report
     from faon import selectors as faon_selectors
-    from faon.models import Provider
 
-    S = Provider.Status
     _start, end = dates.year_bounds(year)
     base = participants(year)
     if subset == "active_end":
         moment = min(end, timezone.now())
-        return Provider.objects.filter(active_provider_filter(moment - _ONE_MICROSECOND, moment))
+        return faon_report.providers_active_between(moment - _ONE_MICROSECOND, moment)
     if subset == "activated":
-        return base.filter(_status_changed_in_year(year, [S.ACTIVE]))
+        return base.filter(faon_report.status_changed_in_year(year, [faon_report.Status.ACTIVE]))
     if subset == "left":
-        return Provider.objects.filter(
-            _status_changed_in_year(year, [S.SUSPENDED, S.LAPSED, S.WITHDRAWN])
+        return faon_report.providers().filter(
+            faon_report.status_changed_in_year(year, faon_report.LEFT_STATUSES)
         )
     if subset in ("compliant", "training_ok", "license_ok", "insurance_ok", "details_ok"):
         return faon_selectors.provider_annotate_compliance(base, year=year).filter(**{subset: True})
@@ -127,26 +79,22 @@ def _compliance_counts(year: int) -> dict:
 
 
 def _faon(year: int) -> dict:
-    from faon.models import Application, ComplianceSnapshot, Provider
+    from faon import report as faon_report
 
-    S = Provider.Status
+    active, changed = faon_report.active_provider_filter, faon_report.status_changed_in_year
     start, end = dates.year_bounds(year)
     moment = min(end, timezone.now())
-    members = Provider.objects.aggregate(
-        participants=Count("pk", filter=active_provider_filter(start, end)),
-        active_end=Count("pk", filter=active_provider_filter(moment - _ONE_MICROSECOND, moment)),
+    members = faon_report.providers().aggregate(
+        participants=Count("pk", filter=active(start, end)),
+        active_end=Count("pk", filter=active(moment - _ONE_MICROSECOND, moment)),
         activated=Count(
-            "pk",
-            filter=Q(active_provider_filter(start, end))
-            & Q(_status_changed_in_year(year, [S.ACTIVE])),
+            "pk", filter=Q(active(start, end)) & Q(changed(year, [faon_report.Status.ACTIVE]))
         ),
-        left=Count(
-            "pk", filter=Q(_status_changed_in_year(year, [S.SUSPENDED, S.LAPSED, S.WITHDRAWN]))
-        ),
+        left=Count("pk", filter=Q(changed(year, faon_report.LEFT_STATUSES))),
     )
-    applications = Application.objects.filter(in_year("submitted_at", year)).count()
+    applications = faon_report.applications_submitted_in_year(year).count()
     rule = _compliance_counts(year)
-    snapshot = ComplianceSnapshot.objects.filter(membership_year=year).aggregate(
+    snapshot = faon_report.compliance_snapshots(year).aggregate(
         taken=Count("pk"), met=Count("pk", filter=Q(met=True))
     )
     n = members["participants"]

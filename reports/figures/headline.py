@@ -12,7 +12,6 @@ from familysupport.lib import dbrouter
 from .. import definitions
 from .common import (
     col,
-    in_year,
     link,
     row,
     table,
@@ -22,10 +21,10 @@ from .common import (
 
 
 def mh_contact_family_ids(year: int) -> QuerySet:
-    from cases.models import Contact
+    from cases import report as cases_report
 
     return (
-        Contact.objects.filter(in_year("started_at", year))
+        cases_report.contacts_in_year(year)
         .filter(purpose__in=definitions.MENTAL_HEALTH_PURPOSES)
         .values_list("case__family_id", flat=True)
         .order_by()
@@ -33,15 +32,11 @@ def mh_contact_family_ids(year: int) -> QuerySet:
 
 
 def mh_referral_family_ids(year: int) -> QuerySet:
-    from referrals.models import Referral
+    from referrals import report as referrals_report
 
-    S = Referral.Status
     return (
-        Referral.objects.filter(in_year("accepted_at", year))
+        referrals_report.referrals_accepted_in_year(year)
         .filter(service_type__in=definitions.MENTAL_HEALTH_SERVICES)
-        # accepted_at stays set as a referral moves on to appointment/completed/closed;
-        # a referral that is declined or expired was never accepted.
-        .exclude(status__in=[S.DRAFT, S.SENT, S.DECLINED, S.EXPIRED])
         .values_list("family_id", flat=True)
         .order_by()
     )

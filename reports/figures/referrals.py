@@ -15,7 +15,6 @@ from .common import (
     Median,
     _hours,
     col,
-    in_year,
     link,
     row,
     table,
@@ -34,18 +33,9 @@ REFERRAL_OUTCOMES = (
 
 
 def referral_outcome_filter(outcome: str) -> Q:
-    from referrals.models import Referral
+    from referrals import report as referrals_report
 
-    S = Referral.Status
-    return {
-        "accepted": Q(accepted_at__isnull=False),
-        "declined": Q(accepted_at__isnull=True, status=S.DECLINED),
-        "expired": Q(accepted_at__isnull=True, status=S.EXPIRED),
-        "awaiting": Q(accepted_at__isnull=True, status=S.SENT),
-        "closed": Q(accepted_at__isnull=True, status=S.CLOSED),
-        "first_appointment": Q(first_appointment_on__isnull=False),
-        "completed": Q(status=S.COMPLETED),
-    }.get(outcome, Q())
+    return referrals_report.referral_outcome_filter(outcome)
 
 
 def _referral_aggregates() -> dict:
@@ -61,9 +51,9 @@ def _referral_aggregates() -> dict:
 
 
 def _referrals(year: int) -> dict:
-    from referrals.models import Referral, ServiceType
+    from referrals import report as referrals_report
 
-    sent = Referral.objects.filter(in_year("sent_at", year))
+    sent = referrals_report.referrals_sent_in_year(year)
     by_service = {
         r["service_type"]: r
         for r in sent.values("service_type").annotate(**_referral_aggregates()).order_by()
@@ -92,7 +82,7 @@ def _referrals(year: int) -> dict:
 
     rows = [
         row(label, cells(by_service.get(value, {})), links(service_type=value), key=value)
-        for value, label in ServiceType.choices
+        for value, label in referrals_report.SERVICE_TYPES.choices
     ]
     return table(
         "referrals",
@@ -105,22 +95,25 @@ def _referrals(year: int) -> dict:
 
 
 def _legal(year: int) -> list[dict]:
-    from referrals.models import LegalAssistanceRequest as L
+    from referrals import report as referrals_report
 
-    received = L.objects.filter(received_on__year=year)  # a date: already the local day
+    received = referrals_report.legal_requests_received_in_year(year)
     by_kind = {
         r["requester_kind"]: r
         for r in received.values("requester_kind")
         .annotate(
             received=Count("pk"),
-            completed=Count("pk", filter=Q(status=L.Status.COMPLETED)),
+            completed=Count("pk", filter=Q(status=referrals_report.LegalStatus.COMPLETED)),
             with_case=Count("pk", filter=Q(case__isnull=False)),
         )
         .order_by()
     }
     provided = received.aggregate(
         total=Count("pk"),
-        **{p: Count("pk", filter=Q(provided__contains=[p])) for p in L.Provided.values},
+        **{
+            p: Count("pk", filter=Q(provided__contains=[p]))
+            for p in referrals_report.LegalProvided.values
+        },
     )
 
     def cells(r: dict) -> dict:
@@ -141,7 +134,7 @@ def _legal(year: int) -> list[dict]:
                 {"received": link("legal", requester_kind=value)},
                 key=value,
             )
-            for value, label in L.RequesterKind.choices
+            for value, label in referrals_report.RequesterKind.choices
         ],
         total=row(
             "All requesters",
@@ -163,7 +156,7 @@ def _legal(year: int) -> list[dict]:
                 {"requests": link("legal", provided=value)},
                 key=value,
             )
-            for value, label in L.Provided.choices
+            for value, label in referrals_report.LegalProvided.choices
         ],
     )
     return [kinds, what]
