@@ -12,6 +12,7 @@ import shutil
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
@@ -58,9 +59,32 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def page(page, live_server):
-    """A page that fails its test if anything asks a non-local host (fonts, CDNs, ...)."""
+def page(page, live_server, request):
+    """A page that fails its test if anything asks a non-local host (fonts, CDNs, ...), and
+    if axe-core finds a serious or critical violation on any page it loaded.
+
+    axe runs on every `load` of the page (each navigation, form post, redirect) and once more
+    at teardown on the page as the test left it (htmx swaps fire no `load`). A test whose page
+    cannot be checked opts out with `@pytest.mark.axe_skip(reason="...")` — say why.
+    """
     foreign: list[str] = []
+    violations: dict[str, list[str]] = {}
+    skip_axe = request.node.get_closest_marker("axe_skip") is not None
+
+    def check_axe(loaded=None) -> None:
+        url = page.url
+        if not url.startswith(live_server.url) or id(page) in _AXE_BUSY:
+            return  # not ours (about:blank, downloads), or a check is already reading it
+        try:
+            found = axe_violations(page, settle=False)
+        except PlaywrightError as exc:
+            # The test navigated on while axe ran: the next `load` checks the next page.
+            if any(words in str(exc) for words in _NAVIGATED_AWAY):
+                return
+            raise
+        for v in found:
+            targets = [n["target"] for n in v["nodes"]][:5]
+            violations.setdefault(url, []).append(f"{v['id']}: {v['help']} at {targets}")
 
     def check(request):
         host = urlparse(request.url).hostname or ""
@@ -70,9 +94,15 @@ def page(page, live_server):
             foreign.append(request.url)
 
     page.on("request", check)
+    if not skip_axe:
+        page.on("load", check_axe)
     page.set_default_timeout(15_000)
     yield page
     assert not foreign, f"the page asked non-local hosts: {foreign}"
+    if not skip_axe and not page.is_closed():
+        page.remove_listener("load", check_axe)
+        check_axe()
+    assert not violations, f"axe-core serious/critical violations: {violations}"
 
 
 @pytest.fixture
@@ -132,13 +162,28 @@ def signed_in(page, live_server):
     return do
 
 
-def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+# Pages axe is running on right now (by id): one run at a time per page.
+_AXE_BUSY: set[int] = set()
+# Playwright's words when the document axe was reading went away under it.
+_NAVIGATED_AWAY = ("Execution context was destroyed", "navigat", "Target closed", "closed")
+
+
+def axe_violations(page, impacts=("serious", "critical"), settle: bool = True) -> list[dict]:
     """Run axe-core (shipped inside axe-playwright-python) on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
-    # A click may still be navigating: let the page settle before axe reads the document.
-    page.wait_for_load_state("load")
-    results = Axe().run(page)
+    if settle:
+        # A click may still be navigating: let the page settle before axe reads the document.
+        page.wait_for_load_state("load")
+    # The automatic check (a `load` handler, another greenlet) may be running axe on this
+    # page; axe refuses a second run, so wait for that one to end.
+    while id(page) in _AXE_BUSY:
+        page.wait_for_function("() => !(window.axe && window.axe._running)")
+    _AXE_BUSY.add(id(page))
+    try:
+        results = Axe().run(page)
+    finally:
+        _AXE_BUSY.discard(id(page))
     return [v for v in results.response["violations"] if v.get("impact") in impacts]
 
 
