@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,9 @@ PAGES = [
     Page("case list: name search", "cases:case_list", "advocate", (), "q={family_last}"),
     Page("case page", "cases:case_detail", "advocate", ("case",)),
     Page("family page", "cases:family_detail", "advocate", ("family",)),
-    Page("new-call page", "cases:new_call", "advocate"),
+    # "New call" answers 302 to a call of its own (/cases/new-call/<uuid>/): measure that page.
+    # Opening it creates nothing (a draft is saved only when something is typed).
+    Page("new-call page", "cases:call", "advocate", ("call_id",)),
     # The duplicate-family search is POST-only (what is typed stays out of access logs):
     # sent as the page's htmx does, with the CSRF token.
     *(
@@ -197,7 +200,7 @@ def context(meta: dict, users: dict) -> dict:
 
     from django.db import connection
 
-    ctx: dict = {"year": meta["report_year"]}
+    ctx: dict = {"year": meta["report_year"], "call_id": str(uuid.uuid4())}
     with connection.cursor() as cur:
 
         def one(sql: str, params=()):

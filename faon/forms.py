@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from familysupport.lib import dates, phones
@@ -37,7 +38,7 @@ def _helper(submit: str | None = None, *, form_tag: bool = True) -> FormHelper:
     return helper
 
 
-def _checkboxes(choices, label: str, required: bool = True) -> forms.MultipleChoiceField:
+def _checkboxes(choices, label: str | Promise, required: bool = True) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         choices=choices, widget=forms.CheckboxSelectMultiple, label=label, required=required
     )
@@ -49,28 +50,30 @@ def normalise_phone(value: str) -> str:
         return ""
     if number := phones.to_e164(value):
         return number
-    raise forms.ValidationError("Enter a 10-digit US phone number, or an international one with +.")
+    raise forms.ValidationError(
+        _("Enter a 10-digit US phone number, or an international one with +.")
+    )
 
 
 class ProviderProfileForm(forms.ModelForm):
-    disciplines = _checkboxes(Discipline.choices, "Disciplines")
-    specialties = _checkboxes(Specialty.choices, "Specialties", required=False)
-    languages = _checkboxes(Language.choices, "Languages you serve families in")
-    service_modes = _checkboxes(ServiceMode.choices, "Service modes")
-    fee_arrangements = _checkboxes(FeeArrangement.choices, "Fee arrangements")
+    disciplines = _checkboxes(Discipline.choices, _("Disciplines"))
+    specialties = _checkboxes(Specialty.choices, _("Specialties"), required=False)
+    languages = _checkboxes(Language.choices, _("Languages you serve families in"))
+    service_modes = _checkboxes(ServiceMode.choices, _("Service modes"))
+    fee_arrangements = _checkboxes(FeeArrangement.choices, _("Fee arrangements"))
     telehealth_states = forms.MultipleChoiceField(
         choices=US_STATES,
         required=False,
-        label="States where you may provide telehealth",
-        help_text="Hold Ctrl (Cmd on a Mac) to choose several.",
+        label=_("States where you may provide telehealth"),
+        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     website = forms.URLField(required=False, max_length=200, assume_scheme="https")
     insurance_plans = SimpleArrayField(
         forms.CharField(max_length=80),
         required=False,
-        label="Insurance plans accepted",
-        help_text="Separate plans with commas.",
+        label=_("Insurance plans accepted"),
+        help_text=_("Separate plans with commas."),
     )
 
     class Meta:
@@ -103,22 +106,50 @@ class ProviderProfileForm(forms.ModelForm):
             "accepting_referrals",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"name": "Name (person or organisation)"}
+        # The model's labels and help texts, repeated here so the public form translates them.
+        labels = {
+            "kind": _("Kind"),
+            "name": _("Name (person or organisation)"),
+            "credentials": _("Credentials"),
+            "organisation_name": _("Organisation name"),
+            "contact_name": _("Contact name"),
+            "email": _("Email"),
+            "phone": _("Phone"),
+            "website": _("Website"),
+            "description": _("Description"),
+            "age_min": _("Youngest age served"),
+            "age_max": _("Oldest age served"),
+            "address_line": _("Address line"),
+            "city": _("City"),
+            "state": _("State"),
+            "zip_code": _("ZIP code"),
+            "service_radius_miles": _("Service radius miles"),
+            "capacity": _("Capacity"),
+            "accepting_referrals": _("Accepting referrals"),
+        }
+        help_texts = {
+            "name": _("Person's or organisation's name."),
+            "credentials": _("Letters after the name, e.g. PhD, LCSW."),
+            "organisation_name": _("Practice or employer, for individuals."),
+            "description": _("Public profile text."),
+            "capacity": _("New families the provider can take on now."),
+            "phone": _("E.164"),
+        }
 
     submit_label = "Save profile"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact_name"].help_text = "For organisations: who we contact."
+        self.fields["contact_name"].help_text = _("For organisations: who we contact.")
         self.helper = _helper(self.submit_label)
 
     def clean_zip_code(self) -> str:
         value = re.sub(r"\s", "", self.cleaned_data["zip_code"])[:10]
         if not re.fullmatch(r"\d{5}(-\d{4})?", value):
-            raise forms.ValidationError("Enter a 5-digit US ZIP code.")
+            raise forms.ValidationError(_("Enter a 5-digit US ZIP code."))
         value = value[:5]
         if services.zip_lookup(value) is None:
-            raise forms.ValidationError("This ZIP code is not a known US ZIP code.")
+            raise forms.ValidationError(_("This ZIP code is not a known US ZIP code."))
         return value
 
     def clean_phone(self) -> str:
@@ -128,14 +159,14 @@ class ProviderProfileForm(forms.ModelForm):
         cleaned = super().clean()
         lo, hi = cleaned.get("age_min"), cleaned.get("age_max")
         if lo is not None and hi is not None and lo > hi:
-            self.add_error("age_max", "The oldest age served must not be below the youngest.")
+            self.add_error("age_max", _("The oldest age served must not be below the youngest."))
         modes = cleaned.get("service_modes") or []
         if ServiceMode.TELEHEALTH in modes and not cleaned.get("telehealth_states"):
-            self.add_error("telehealth_states", "Choose the states where you offer telehealth.")
+            self.add_error("telehealth_states", _("Choose the states where you offer telehealth."))
         if FeeArrangement.INSURANCE in (cleaned.get("fee_arrangements") or []) and not cleaned.get(
             "insurance_plans"
         ):
-            self.add_error("insurance_plans", "List the insurance plans you accept.")
+            self.add_error("insurance_plans", _("List the insurance plans you accept."))
         return cleaned
 
 
@@ -175,34 +206,38 @@ class ProviderSelfEditForm(ProviderEditForm):
         """The vetted fields as the provider sees them (read-only) on its edit page."""
         return [
             ("Kind", provider.get_kind_display()),
-            ("Disciplines", ", ".join(Discipline(d).label for d in provider.disciplines)),
+            ("Disciplines", ", ".join(str(Discipline(d).label) for d in provider.disciplines)),
             ("Credentials", provider.credentials or "—"),
         ]
 
 
 class ApplicationForm(forms.Form):
-    applicant_name = forms.CharField(max_length=150, label="Your name")
+    applicant_name = forms.CharField(max_length=150, label=_("Your name"))
     applicant_email = forms.EmailField(
-        label="Your e-mail address", help_text="We send a confirmation link here."
+        label=_("Your e-mail address"), help_text=_("We send a confirmation link here.")
     )
     references = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Professional references",
-        help_text="Two colleagues or organisations who can speak to your standing (name, role, "
-        "phone or e-mail).",
+        label=_("Professional references"),
+        help_text=_(
+            "Two colleagues or organisations who can speak to your standing (name, role, "
+            "phone or e-mail)."
+        ),
     )
     motivation = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        label="Anything else you would like us to know",
+        label=_("Anything else you would like us to know"),
     )
     agree = forms.BooleanField(
-        label="I have read the requirements and will keep my details, license and insurance "
-        "current, attend 1 FAON event or complete 2 online trainings each year, and respond "
-        "to referral requests."
+        label=_(
+            "I have read the requirements and will keep my details, license and insurance "
+            "current, attend 1 FAON event or complete 2 online trainings each year, and "
+            "respond to referral requests."
+        )
     )
     # Honeypot: hidden from people by CSS; bots that fill every field are dropped.
-    nickname = forms.CharField(required=False, label="Leave this field empty")
+    nickname = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -222,14 +257,19 @@ class LicenseForm(forms.ModelForm):
         model = License
         fields = ["license_type", "state", "number", "expires_on", "standing", "document"]
         widgets = {"expires_on": DATE}
-        labels = {"document": "Copy of the license (PDF, PNG or JPEG, up to 10 MB; optional)"}
+        labels = {
+            "license_type": _("License type"),
+            "state": _("State"),
+            "number": _("Number"),
+            "expires_on": _("Expires on"),
+            "document": _("Copy of the license (PDF, PNG or JPEG, up to 10 MB; optional)"),
+        }
+        help_texts = {"license_type": _("e.g. LCSW, LPC, PsyD, Bar")}
 
     def __init__(self, *args, form_tag: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["standing"].label = "Standing"
-        self.fields[
-            "standing"
-        ].help_text = (
+        self.fields["standing"].label = _("Standing")
+        self.fields["standing"].help_text = _(
             "Choose disciplinary action if any board action or significant judgment exists."
         )
         self.helper = _helper("Add license" if form_tag else None, form_tag=form_tag)
@@ -241,8 +281,10 @@ class LicenseForm(forms.ModelForm):
         expires_on = self.cleaned_data["expires_on"]
         if expires_on < dates.today():
             raise forms.ValidationError(
-                "This license has already expired; add the renewed license with its new "
-                "expiry date."
+                _(
+                    "This license has already expired; add the renewed license with its new "
+                    "expiry date."
+                )
             )
         return expires_on
 
@@ -269,9 +311,11 @@ class InsuranceForm(forms.ModelForm):
         fields = ["carrier", "policy_number", "covers_from", "covers_to", "document"]
         widgets = {"covers_from": DATE, "covers_to": DATE}
         labels = {
-            "carrier": "Insurance carrier",
-            "covers_to": "Covers to",
-            "document": "Certificate of insurance (PDF, PNG or JPEG, up to 10 MB)",
+            "carrier": _("Insurance carrier"),
+            "policy_number": _("Policy number"),
+            "covers_from": _("Covers from"),
+            "covers_to": _("Covers to"),
+            "document": _("Certificate of insurance (PDF, PNG or JPEG, up to 10 MB)"),
         }
 
     def __init__(self, *args, form_tag: bool = True, require_all: bool = True, **kwargs):
@@ -299,11 +343,11 @@ class InsuranceForm(forms.ModelForm):
         cleaned = super().clean()
         start, end = cleaned.get("covers_from"), cleaned.get("covers_to")
         if start and end and end < start:
-            self.add_error("covers_to", "The end of cover must be after its start.")
+            self.add_error("covers_to", _("The end of cover must be after its start."))
         elif end and end < dates.today():
             self.add_error(
                 "covers_to",
-                "This policy has already ended; add the renewed policy with its new dates.",
+                _("This policy has already ended; add the renewed policy with its new dates."),
             )
         return cleaned
 

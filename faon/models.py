@@ -17,6 +17,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from familysupport.lib.audit import AuditedModel
 from familysupport.lib.qmatch import holds
@@ -63,13 +64,13 @@ def insurance_document_path(instance, filename: str) -> str:
 
 
 class Discipline(models.TextChoices):
-    THERAPIST = "therapist", "Therapist / counselor"
-    PSYCHOLOGIST = "psychologist", "Psychologist"
-    PSYCHIATRIST = "psychiatrist", "Psychiatrist"
-    SOCIAL_WORKER = "social_worker", "Social worker"
-    ATTORNEY = "attorney", "Attorney"
-    SUPPORT_ORGANISATION = "support_organisation", "Support organisation"
-    OTHER = "other", "Other"
+    THERAPIST = "therapist", _("Therapist / counselor")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    PSYCHIATRIST = "psychiatrist", _("Psychiatrist")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    ATTORNEY = "attorney", _("Attorney")
+    SUPPORT_ORGANISATION = "support_organisation", _("Support organisation")
+    OTHER = "other", _("Other")
 
 
 # Disciplines practised under a state license: an individual in one of them must hold a
@@ -86,47 +87,47 @@ LICENSED_DISCIPLINES = frozenset(
 
 
 class Specialty(models.TextChoices):
-    TRAUMA = "trauma", "Trauma"
-    CHILD_SEXUAL_ABUSE = "child_sexual_abuse", "Child sexual abuse"
-    EXPLOITATION = "exploitation", "Sexual exploitation / trafficking"
-    GRIEF = "grief", "Grief and loss"
-    FAMILY_THERAPY = "family_therapy", "Family therapy"
-    CHILD_ADOLESCENT = "child_adolescent", "Children and adolescents"
-    REUNIFICATION = "reunification", "Reunification"
-    SUBSTANCE_USE = "substance_use", "Substance use"
-    ANXIETY_DEPRESSION = "anxiety_depression", "Anxiety and depression"
-    CUSTODY_LAW = "custody_law", "Custody and family law"
-    CRIMINAL_LAW = "criminal_law", "Criminal / victims' rights law"
-    IMMIGRATION_LAW = "immigration_law", "Immigration law"
-    OTHER = "other", "Other"
+    TRAUMA = "trauma", _("Trauma")
+    CHILD_SEXUAL_ABUSE = "child_sexual_abuse", _("Child sexual abuse")
+    EXPLOITATION = "exploitation", _("Sexual exploitation / trafficking")
+    GRIEF = "grief", _("Grief and loss")
+    FAMILY_THERAPY = "family_therapy", _("Family therapy")
+    CHILD_ADOLESCENT = "child_adolescent", _("Children and adolescents")
+    REUNIFICATION = "reunification", _("Reunification")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    ANXIETY_DEPRESSION = "anxiety_depression", _("Anxiety and depression")
+    CUSTODY_LAW = "custody_law", _("Custody and family law")
+    CRIMINAL_LAW = "criminal_law", _("Criminal / victims' rights law")
+    IMMIGRATION_LAW = "immigration_law", _("Immigration law")
+    OTHER = "other", _("Other")
 
 
 class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    SPANISH = "es", "Spanish"
-    CHINESE = "zh", "Chinese"
-    VIETNAMESE = "vi", "Vietnamese"
-    TAGALOG = "tl", "Tagalog"
-    ARABIC = "ar", "Arabic"
-    FRENCH = "fr", "French"
-    HAITIAN_CREOLE = "ht", "Haitian Creole"
-    KOREAN = "ko", "Korean"
-    RUSSIAN = "ru", "Russian"
-    PORTUGUESE = "pt", "Portuguese"
-    GERMAN = "de", "German"
-    HINDI = "hi", "Hindi"
-    ASL = "ase", "American Sign Language"
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+    CHINESE = "zh", _("Chinese")
+    VIETNAMESE = "vi", _("Vietnamese")
+    TAGALOG = "tl", _("Tagalog")
+    ARABIC = "ar", _("Arabic")
+    FRENCH = "fr", _("French")
+    HAITIAN_CREOLE = "ht", _("Haitian Creole")
+    KOREAN = "ko", _("Korean")
+    RUSSIAN = "ru", _("Russian")
+    PORTUGUESE = "pt", _("Portuguese")
+    GERMAN = "de", _("German")
+    HINDI = "hi", _("Hindi")
+    ASL = "ase", _("American Sign Language")
 
 
 class ServiceMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    TELEHEALTH = "telehealth", "Telehealth"
+    IN_PERSON = "in_person", _("In person")
+    TELEHEALTH = "telehealth", _("Telehealth")
 
 
 class FeeArrangement(models.TextChoices):
-    PRO_BONO = "pro_bono", "Pro bono"
-    SLIDING_SCALE = "sliding_scale", "Sliding scale"
-    INSURANCE = "insurance", "Insurance accepted"
+    PRO_BONO = "pro_bono", _("Pro bono")
+    SLIDING_SCALE = "sliding_scale", _("Sliding scale")
+    INSURANCE = "insurance", _("Insurance accepted")
 
 
 US_STATES = [
@@ -156,8 +157,8 @@ class Provider(AuditedModel):
     """A FAON member or applicant: an individual clinician/attorney or an organisation."""
 
     class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", "Individual clinician or attorney"
-        ORGANISATION = "organisation", "Organisation"
+        INDIVIDUAL = "individual", _("Individual clinician or attorney")
+        ORGANISATION = "organisation", _("Organisation")
 
     class Status(models.TextChoices):
         APPLIED = "applied", "Applied"
@@ -359,8 +360,8 @@ class Verification(models.TextChoices):
 
 class License(AuditedModel):
     class Standing(models.TextChoices):
-        GOOD = "good", "In good standing"
-        DISCIPLINARY = "disciplinary", "Disciplinary action"
+        GOOD = "good", _("In good standing")
+        DISCIPLINARY = "disciplinary", _("Disciplinary action")
 
     class Source(models.TextChoices):
         STATE_BOARD = "state_board", "State licensing board website"

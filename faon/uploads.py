@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -47,7 +48,8 @@ def validate_document(upload) -> str:
     """Check an uploaded file; return the extension to store it under. Raises ValidationError."""
     if upload.size > MAX_BYTES:
         raise ValidationError(
-            f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB.",
+            _("The file is %(size).1f MB; the limit is 10 MB.")
+            % {"size": upload.size / 1024 / 1024},
             code="too_large",
         )
     upload.seek(0)
@@ -56,8 +58,10 @@ def validate_document(upload) -> str:
     found = sniff(head)
     if found is None:
         raise ValidationError(
-            "Only PDF, PNG or JPEG documents are accepted; this file is none of those "
-            "(its content was checked, not its name).",
+            _(
+                "Only PDF, PNG or JPEG documents are accepted; this file is none of those "
+                "(its content was checked, not its name)."
+            ),
             code="bad_type",
         )
     scan_for_viruses(upload)

@@ -38,7 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import restricted
 from cases import selectors as case_selectors
@@ -306,9 +306,10 @@ def language_code(value: str) -> str:
         return ""
     if value.lower() in Language.values:
         return value.lower()
-    for code, label in Language.choices:
-        if label.lower() == value.lower():
-            return code
+    with translation.override("en"):  # stored names are English, whatever the page language
+        for code, label in Language.choices:
+            if str(label).lower() == value.lower():
+                return code
     return ""
 
 
@@ -549,7 +550,7 @@ def _provider_reasons(p: Provider, c: Criteria) -> list[str]:
     if c.language:
         reasons.append(f"Speaks {Language(c.language).label}")
     if c.fee:
-        fee = FeeArrangement(c.fee).label
+        fee = str(FeeArrangement(c.fee).label)
         if c.fee == FeeArrangement.INSURANCE and c.insurance_plan:
             fee = f"Takes {c.insurance_plan}"
         reasons.append(fee)
@@ -562,7 +563,7 @@ def _label(value: str, kind: str) -> str:
     from faon.models import Specialty
 
     try:
-        return Specialty(value).label
+        return str(Specialty(value).label)
     except ValueError:
         return value
 

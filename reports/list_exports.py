@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from familysupport.lib import dates
+from familysupport.lib import dates, dbrouter
 from familysupport.lib.access import LIST_EXPORTERS, role_required
 
 from . import redaction
@@ -113,6 +113,8 @@ def export(
     obj: Any = None,
 ) -> HttpResponse:
     """Count, audit, then stream the file with its watermark."""
+    # Pinned now: the file streams after the view (and its replica_reads block) has returned.
+    queryset = queryset.using(dbrouter.read_alias())
     rows = queryset.count()
     if fmt == "pdf" and rows > redaction.PDF_MAX_ROWS:
         message = (
@@ -150,6 +152,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*EXPORTERS)
+@dbrouter.replica_reads
 def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     from cases import selectors as case_selectors
     from cases.forms import CaseFilter
@@ -190,6 +193,7 @@ def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*EXPORTERS)
+@dbrouter.replica_reads
 def referral_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     from referrals import report as referrals_report
     from referrals import selectors as referral_selectors

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from familysupport.lib import audit, dates
+from familysupport.lib import audit, dates, dbrouter
 
 from . import definitions, figures
 from .models import DataVersion, ReportRun, ReportSnapshot
@@ -169,8 +169,9 @@ def report_live(*, year: int, user) -> tuple[ReportRun | None, ReportRun | None]
 def run_compute_inline(*, year: int, user=None) -> ReportRun:
     started = timezone.now()
     clock = time.perf_counter()
-    version = data_version()
-    results = figures.compute(year)
+    with dbrouter.reading_from_replica():  # the version read where the figures are read
+        version = data_version()
+        results = figures.compute(year)
     return ReportRun.objects.create(
         data_version=version,
         year=year,
@@ -235,7 +236,8 @@ def run_execute(*, run_id: int) -> None:
     if not claimed:
         return
     run = ReportRun.objects.get(pk=run_id)
-    run.data_version = data_version()
+    with dbrouter.reading_from_replica():
+        run.data_version = data_version()
     clock = time.perf_counter()
 
     def progress(percent: int, step: str) -> None:
@@ -243,7 +245,8 @@ def run_execute(*, run_id: int) -> None:
         run.save(update_fields=["progress", "step"])
 
     try:
-        results = figures.compute(run.year, progress)
+        with dbrouter.reading_from_replica():  # progress saves still go to the primary
+            results = figures.compute(run.year, progress)
     except Exception as exc:
         _fail(run, f"The computation failed ({type(exc).__name__}).")
         raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import report as cases_report
-from familysupport.lib import audit
+from familysupport.lib import audit, dbrouter
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 from familysupport.lib.badinput import posted_text
 
@@ -114,6 +115,7 @@ def report_index(request):
 
 @require_GET
 @role_required(*READERS)
+@dbrouter.replica_reads
 def report_year(request, year: int):
     _year_or_404(year)
     public = request.GET.get("public") == "1"
@@ -154,6 +156,7 @@ def report_year(request, year: int):
         "purged": cases_report.purged_for_year(year),
         "can_export": can_export(request.user),
         "can_publish": request.user.role == ADMINISTRATOR,
+        "replica_lag": _replica_lag(),
         "export_query": urlencode(
             {
                 **({"public": "1"} if public else {}),
@@ -162,6 +165,14 @@ def report_year(request, year: int):
         ),
     }
     return render(request, "reports/report_year.html", context)
+
+
+def _replica_lag() -> int | None:
+    """Seconds the replica is behind, when more than the notice threshold; else None."""
+    lag = dbrouter.replica_lag_seconds()
+    if lag is None or lag <= settings.DATABASE_REPLICA_LAG_NOTICE_SECONDS:
+        return None
+    return int(lag)
 
 
 def _headlines(results: dict, *, year: int, public: bool) -> list[dict]:
@@ -228,6 +239,7 @@ def report_publish(request, year: int):
 
 @require_GET
 @role_required(*READERS)
+@dbrouter.replica_reads
 def drilldown_list(request, year: int, figure: str):
     _year_or_404(year)
     fig = drilldown.figure_get(figure)
@@ -258,6 +270,7 @@ def drilldown_list(request, year: int, figure: str):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*READERS)
+@dbrouter.replica_reads
 def drilldown_export(request, year: int, figure: str, fmt: str):
     """The records behind a figure: redacted by GET, unredacted by POST with a reason."""
     _year_or_404(year)
@@ -288,6 +301,7 @@ def drilldown_export(request, year: int, figure: str, fmt: str):
 
 @require_GET
 @role_required(*READERS)
+@dbrouter.replica_reads
 def report_export(request, year: int, table: str, fmt: str):
     _year_or_404(year)
     if not can_export(request.user):

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PUBLIC_TEMPLATES = [
     "faon/application_confirm.html",
+    "faon/application_form.html",
     "faon/application_thanks.html",
     "faon/certificate_verify.html",
     "faon/newsletter_unsubscribe.html",
@@ -72,3 +73,44 @@ def test_unsubscribe_page_in_spanish(client, db):
     client.post(reverse("set_language"), {"language": "es", "next": "/"})
     html = client.get(reverse("faon:newsletter_unsubscribe", args=["bad-token"])).content
     assert "Este enlace no es válido" in html.decode()
+
+
+def _spanish(client):
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+
+
+def test_application_form_in_spanish_labels_choices_and_help(client, db):
+    _spanish(client)
+    html = client.get(reverse("faon:join")).content.decode()
+    assert '<html lang="es">' in html
+    for text in (
+        "Únase a la Family Advocacy Outreach Network",
+        "Su dirección de correo electrónico",  # a form label
+        "Le enviaremos aquí un enlace de confirmación.",  # a help text
+        "Trabajador social",  # a choice
+        "Licencia 1",  # the formset legend
+        "Enviar solicitud",
+    ):
+        assert text in html, text
+    assert "Send application" not in html and "Your e-mail address" not in html
+
+
+def test_application_errors_in_spanish_next_to_the_field(client, db):
+    from django.core.cache import cache
+
+    from faon.models import Application
+    from tests.faon.test_join_and_uploads import _data
+
+    cache.clear()  # the application rate limit counts in the cache
+    _spanish(client)
+    response = client.post(
+        reverse("faon:join"),
+        _data(**{"profile-zip_code": "12", "app-applicant_email": "not-an-address"}),
+    )
+    assert response.status_code == 400 and not Application.objects.exists()
+    html = response.content.decode()
+    assert "Corrija los campos marcados abajo." in html
+    zip_error = re.search(r'id="error_1_id_profile-zip_code"[^>]*>(.*?)</', html, re.S)
+    assert zip_error and "Escriba un código postal (ZIP) de EE. UU. de 5 dígitos." in zip_error[1]
+    assert "Introduzca una dirección de correo electrónico válida." in html  # Django's own
+    assert 'value="Dana Example"' in html  # nothing typed is thrown away

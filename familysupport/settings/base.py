@@ -101,6 +101,28 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # JIT compilation costs more than it saves on this portal's short OLTP queries (measured:
 # provider matching over 30,000 rows 300-650 ms with JIT, 35-90 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A read replica (optional): reports, exports and drill-downs read from it
+# (familysupport/lib/dbrouter.py); writes, and reads inside a transaction, stay on default.
+DATABASE_ROUTERS = ["familysupport.lib.dbrouter.ReplicaRouter"]
+DATABASE_REPLICA_ALIAS: str | None = None
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASE_REPLICA_ALIAS = "replica"
+# The report page says the figures may be behind when the replica lags more than this.
+DATABASE_REPLICA_LAG_NOTICE_SECONDS = env.int("DATABASE_REPLICA_LAG_NOTICE_SECONDS", default=60)
+# PgBouncer in transaction mode (docker-compose.yml): a server connection changes hands
+# between transactions, so no server-side cursors (they outlive a transaction) and no
+# persistent Django connections (PgBouncer pools; CONN_MAX_AGE=0 hands them back at once).
+if env.bool("DATABASE_PGBOUNCER", default=False):
+    for _db in DATABASES.values():
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _db["CONN_MAX_AGE"] = 0
+        # PgBouncer refuses the `options` startup parameter: set jit=off on the database
+        # instead (ALTER DATABASE ... SET jit = off; see docker-compose.yml).
+        _db.get("OPTIONS", {}).pop("options", None)
 # The role web and worker connect as (it owns nothing; INSERT+SELECT only on the audit
 # trail). Set where migrations run as the owner: they grant it its privileges afterwards
 # (familysupport/lib/db_roles.py). Empty: no grants (a single-role development database).

@@ -22,6 +22,14 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 # Several people (or CI jobs) may test against one server: FSP_TEST_DB names a private one.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FSP_TEST_DB", "test_familysupport")}  # noqa: F405
 
+# A second alias on the same test database (Django's test mirror) for the replica router's
+# tests; routing to it stays off (DATABASE_REPLICA_ALIAS None) unless a test switches it on.
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "ATOMIC_REQUESTS": False,
+    "TEST": {"MIRROR": "default"},
+}
+
 # The test database is created (and migrated) as the owner, postgres; the application role
 # gets its grants after the migrations, so tests can prove what it may not do.
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "fsp_app")

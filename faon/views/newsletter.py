@@ -95,7 +95,10 @@ def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": newsletter.counts(issue) if can_write else None,
         "audience": newsletter.recipients(issue).count() if can_write else None,
         "segment": ", ".join(
-            [*(DISCIPLINES.get(d, d) for d in issue.segment_disciplines), *issue.segment_states]
+            [
+                *(str(DISCIPLINES.get(d, d)) for d in issue.segment_disciplines),
+                *issue.segment_states,
+            ]
         ),
     }
     return render(request, "faon/newsletter_detail.html", context)

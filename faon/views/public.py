@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from familysupport.lib.audit import client_ip
@@ -76,7 +77,7 @@ def join(request: HttpRequest) -> HttpResponse:
         valid = insurance_form.is_valid() and valid
     if "license" in needs and not licenses:
         license_forms.forms[0].add_error(
-            None, "Licensed clinicians add at least one current license."
+            None, _("Licensed clinicians add at least one current license.")
         )
         valid = False
     context["files_lost"] = bool(request.FILES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import (
     Count,
     Q,
@@ -12,7 +11,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from familysupport.lib import dates
+from familysupport.lib import dates, dbrouter
 
 from .common import (
     _rate,
@@ -73,7 +72,7 @@ def _compliance_counts(year: int) -> dict:
     sums = ", ".join(
         f"COALESCE(SUM(CASE WHEN s.{p} THEN 1 ELSE 0 END), 0)" for p in COMPLIANCE_PARTS
     )
-    with connection.cursor() as cursor:
+    with dbrouter.read_connection().cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), {sums} FROM ({sql}) s", params)  # noqa: S608 - fixed column names
         values = cursor.fetchone()
     return dict(zip(("assessed", *COMPLIANCE_PARTS), values, strict=True))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import (
     Q,
     QuerySet,
 )
+
+from familysupport.lib import dbrouter
 
 from .. import definitions
 from .common import (
@@ -71,7 +72,7 @@ def _mental_health_counts(year: int) -> tuple[int, int, int]:
         f" UNION ALL SELECT r.family_id, FALSE FROM ({r_sql}) AS r (family_id)) AS u"
         " GROUP BY u.family_id) AS f"
     )
-    with connection.cursor() as cursor:
+    with dbrouter.read_connection().cursor() as cursor:
         cursor.execute(sql, (*c_params, *r_params))
         total, via_contact, via_referral = cursor.fetchone()
     return total, via_contact, via_referral
