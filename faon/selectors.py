@@ -408,10 +408,23 @@ def provider_list_with_compliance(ids, *, year: int) -> list[Provider]:
     return list(provider_annotate_compliance(qs, year=year).order_by("name", "pk"))
 
 
-def attendance_event_ids_for_provider(*, provider, event_ids) -> set[int]:
-    """Which of these events the provider registered for (one query for a page of events)."""
-    return set(
-        Attendance.objects.filter(provider=provider, event__in=list(event_ids)).values_list(
-            "event_id", flat=True
-        )
+def attendance_event_ids_for_provider(*, provider, event_ids) -> dict[int, bool]:
+    """Which of these events the provider registered for, each → whether it attended
+    (a completion recorded); one query for a page of events."""
+    rows = Attendance.objects.filter(provider=provider, event__in=list(event_ids)).values_list(
+        "event_id", "completed_at"
+    )
+    return {event_id: completed_at is not None for event_id, completed_at in rows}
+
+
+def attendance_list_awaiting_confirmation(*, user) -> QuerySet[Attendance]:
+    """Completions recorded by providers that staff have not confirmed yet, oldest first;
+    only for the staff who confirm them."""
+    if not can_manage_faon(user):
+        return Attendance.objects.none()
+    return (
+        attendance_list_visible_to(user=user)
+        .filter(completed_at__isnull=False, confirmed_at__isnull=True)
+        .select_related("provider", "event")
+        .order_by("completed_at", "pk")
     )

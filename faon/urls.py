@@ -69,6 +69,7 @@ urlpatterns = [
     path("events/<int:pk>/edit/", events.event_edit, name="event_edit"),
     path("events/<int:pk>/event.ics", events.event_ics, name="event_ics"),
     path("events/<int:pk>/register/", events.event_register, name="event_register"),
+    path("attendances/awaiting/", events.attendance_queue, name="attendance_queue"),
     path("attendances/<int:pk>/complete/", events.attendance_complete, name="attendance_complete"),
     path("attendances/<int:pk>/confirm/", events.attendance_confirm, name="attendance_confirm"),
     # HSDS 3.0 directory API (API key) and key management (administrators).

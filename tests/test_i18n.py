@@ -12,11 +12,15 @@ import re
 from pathlib import Path
 
 import polib
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PUBLIC_TEMPLATES = [
+    "account/locked_out.html",
+    "account/login.html",
     "faon/application_confirm.html",
     "faon/application_form.html",
     "faon/application_thanks.html",
@@ -114,3 +118,39 @@ def test_application_errors_in_spanish_next_to_the_field(client, db):
     assert zip_error and "Escriba un código postal (ZIP) de EE. UU. de 5 dígitos." in zip_error[1]
     assert "Introduzca una dirección de correo electrónico válida." in html  # Django's own
     assert 'value="Dana Example"' in html  # nothing typed is thrown away
+
+
+# allauth's own password-reset pages (not overridden here): its Spanish catalogue covers them.
+ALLAUTH_TEMPLATES = [
+    "account/password_reset.html",
+    "account/password_reset_done.html",
+    "account/password_reset_from_key.html",
+    "account/password_reset_from_key_done.html",
+]
+ANY_LITERAL = re.compile(r"""{%\s*trans(?:late)?\s+(?:"([^"]*)"|'([^']*)')""")
+
+
+def test_allauth_password_reset_strings_all_have_a_spanish_translation():
+    for name in ALLAUTH_TEMPLATES:
+        source = Path(get_template(name).origin.name).read_text()
+        literals = [a or b for a, b in ANY_LITERAL.findall(source)]
+        assert literals, name
+        with translation.override("es"):
+            untranslated = [m for m in literals if translation.gettext(m) == m]
+        assert untranslated == [], name
+
+
+def test_sign_in_and_password_reset_pages_in_spanish(client, db):
+    _spanish(client)
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<html lang="es">' in html and 'id="language-switch"' in html
+    for text in ("Iniciar sesión", "Contraseña", "¿Ha olvidado su contraseña?"):
+        assert text in html, text
+    assert "Forgot your password?" not in html
+
+    html = client.get(reverse("account_reset_password")).content.decode()
+    assert 'id="language-switch"' in html
+    assert "Restablecer mi contraseña" in html and "Reset My Password" not in html
+    response = client.post(reverse("account_reset_password"), {"email": "not-an-address"})
+    assert response.status_code == 200  # allauth re-shows the form with the error
+    assert "Introduzca una dirección de correo electrónico válida." in response.content.decode()

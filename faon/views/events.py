@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from familysupport.lib import dates
 from familysupport.lib.access import ADMINISTRATOR, PROVIDER, STAFF, SUPERVISOR, role_required
 from familysupport.lib.forms import apply_service_errors
+from familysupport.lib.redirects import safe_next
 
 from .. import calendar, selectors, services
 from ..forms import CompletionForm, EventForm
@@ -41,7 +42,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         ).order_by("starts_at")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     provider = selectors.provider_for_manager(request.user)
-    registered = set()
+    registered: dict[int, bool] = {}
     if provider is not None:
         registered = selectors.attendance_event_ids_for_provider(
             provider=provider, event_ids=[e.pk for e in page.object_list]
@@ -53,6 +54,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "show": show,
             "registered": registered,
+            "attended": {event_id for event_id, done in registered.items() if done},
             "provider": provider,
             "can_manage": selectors.can_manage_faon(request.user),
         },
@@ -187,14 +189,25 @@ def attendance_complete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_GET
+@role_required(*MANAGERS)
+def attendance_queue(request: HttpRequest) -> HttpResponse:
+    """Completions providers recorded, waiting for staff to confirm them."""
+    qs = selectors.attendance_list_awaiting_confirmation(user=request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "faon/attendance_queue.html", {"page": page})
+
+
 @require_POST
 @role_required(*MANAGERS)
 def attendance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm from the event page, the provider's page or the queue (`next` says which)."""
     attendance = selectors.attendance_get_for_user(user=request.user, pk=pk, write=True)
+    back = safe_next(request, attendance.event)
     try:
         services.attendance_confirm(attendance=attendance, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(attendance.event)
-    messages.success(request, "Attendance confirmed.")
-    return redirect(attendance.event)
+        return redirect(back)
+    messages.success(request, f"Attendance of {attendance.provider.name} confirmed.")
+    return redirect(back)

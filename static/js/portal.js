@@ -42,8 +42,12 @@
   function dropForeignDrafts() {
     if (!me) { return; }
     try {
-      for (var i = window.localStorage.length - 1; i >= 0; i--) {
-        var key = window.localStorage.key(i);
+      // Keys are read first: removing while walking by index skips some, since storage
+      // order is the browser's own and may change after a removal.
+      var keys = [];
+      for (var i = 0; i < window.localStorage.length; i++) { keys.push(window.localStorage.key(i)); }
+      for (var k = 0; k < keys.length; k++) {
+        var key = keys[k];
         if (!key || key.indexOf("fsp-draft:") !== 0) { continue; }
         var saved = null;
         try { saved = JSON.parse(window.localStorage.getItem(key)); } catch (e) { saved = null; }
@@ -59,10 +63,11 @@
   // Every copy goes when the user signs out on purpose.
   function clearLocalDrafts() {
     try {
-      for (var i = window.localStorage.length - 1; i >= 0; i--) {
-        var key = window.localStorage.key(i);
+      var keys = [];
+      for (var i = 0; i < window.localStorage.length; i++) { keys.push(window.localStorage.key(i)); }
+      keys.forEach(function (key) {
         if (key && key.indexOf("fsp-draft:") === 0) { window.localStorage.removeItem(key); }
-      }
+      });
     } catch (e) { /* storage unavailable: nothing to clear */ }
   }
   document.addEventListener("submit", function (event) {

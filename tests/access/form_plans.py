@@ -81,6 +81,7 @@ PLANS = {
     "faon:application_detail": FROM_PAGE,
     "faon:application_list": FROM_PAGE,
     "faon:attendance_complete": POST_ONLY,
+    "faon:attendance_queue": FROM_PAGE,
     "faon:attendance_confirm": POST_ONLY,
     "faon:certificate_issue": POST_ONLY,
     "faon:certificate_list": FROM_PAGE,

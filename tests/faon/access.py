@@ -243,6 +243,7 @@ ROUTES = [
         post_only=True,
         build=_attendance,
     ),
+    Route("faon:attendance_queue", allow=MANAGERS),
     Route("faon:attendance_confirm", allow=MANAGERS, post_only=True, build=_attendance),
     # Directory API and its keys.
     Route("faon:api_key_list", allow=ADMIN),
