@@ -13,6 +13,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Case as CaseExpr
 from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from familysupport.lib.expressions import AnyOf
 from familysupport.lib.forms import FastSelect
@@ -451,26 +452,26 @@ class ResourceForm(forms.ModelForm):
         return data
 
 
-YES_NO = [("", "Prefer not to say"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("", _("Prefer not to say")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class FeedbackForm(forms.Form):
     """The anonymous survey: nothing here identifies the person answering."""
 
     helpful = forms.TypedChoiceField(
-        label="How helpful was this resource?",
+        label=_("How helpful was this resource?"),
         choices=ResourceFeedback.Rating.choices,
         coerce=int,
         widget=forms.RadioSelect,
     )
     easy_to_understand = forms.ChoiceField(
-        label="Was it easy to understand?", choices=YES_NO, required=False
+        label=_("Was it easy to understand?"), choices=YES_NO, required=False
     )
     would_recommend = forms.ChoiceField(
-        label="Would you recommend it to another family?", choices=YES_NO, required=False
+        label=_("Would you recommend it to another family?"), choices=YES_NO, required=False
     )
     comment = forms.CharField(
-        label="Anything else? (please do not include names or contact details)",
+        label=_("Anything else? (please do not include names or contact details)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -479,7 +480,7 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("send", "Send answers"))
+        self.helper.add_input(Submit("send", _("Send answers")))
 
     @staticmethod
     def _yes_no(value: str) -> bool | None:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from familysupport.lib.audit import AuditedModel
 
@@ -514,11 +515,11 @@ class ResourceFeedback(models.Model):
     """An anonymous answer to a resource's short survey: no names, no IP, no account."""
 
     class Rating(models.IntegerChoices):
-        NOT_AT_ALL = 1, "Not at all helpful"
-        A_LITTLE = 2, "A little helpful"
-        SOMEWHAT = 3, "Somewhat helpful"
-        VERY = 4, "Very helpful"
-        EXTREMELY = 5, "Extremely helpful"
+        NOT_AT_ALL = 1, _("Not at all helpful")
+        A_LITTLE = 2, _("A little helpful")
+        SOMEWHAT = 3, _("Somewhat helpful")
+        VERY = 4, _("Very helpful")
+        EXTREMELY = 5, _("Extremely helpful")
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="feedback")
     helpful = models.PositiveSmallIntegerField(choices=Rating.choices)

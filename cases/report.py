@@ -14,6 +14,12 @@ from familysupport.lib import dates
 
 from .models import Case, Contact
 
+# Figures count restricted families' records, lists do not (restricted.py); the yearly
+# report also says what retention purged of the year.
+from .restricted import counting_restricted as counting_restricted
+from .restricted import hides_anything as hides_anything
+from .retention import purged_for_year as purged_for_year
+
 ContactPurpose = Contact.Purpose
 CaseType = Case.Type
 CaseStatus = Case.Status

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from familysupport.lib import audit, events
@@ -702,7 +703,7 @@ def resource_feedback_submit(
     comment: str = "",
 ) -> ResourceFeedback:
     if not resource.is_active:
-        raise ValidationError("This resource is no longer offered.")
+        raise ValidationError(gettext("This resource is no longer offered."))
     feedback = ResourceFeedback(
         resource=resource,
         helpful=helpful,

@@ -29,8 +29,8 @@ def _month_range(today: date):
 
 
 def dashboard_for(user) -> Dashboard | None:
+    from cases import report as cases_report
     from cases import selectors as cases_selectors
-    from cases.models import Case
     from familysupport.lib.access import ADVOCATE, SUPERVISOR
 
     from .drilldown import referral_list_visible_to
@@ -65,20 +65,24 @@ def dashboard_for(user) -> Dashboard | None:
         cases = cases.filter(assigned_advocate=user)
         tasks = tasks.filter(owner=user)
         referrals = referrals.filter(created_by=user)
-    open_cases = cases.exclude(status=Case.Status.CLOSED)
+    open_cases = cases.exclude(status=cases_report.CaseStatus.CLOSED)
     figures = count_many(
         contacts=contacts.filter(started_at__gte=start, started_at__lt=end),
         referrals=referrals.filter(status="sent"),
         overdue=tasks.filter(done_at__isnull=True, due_on__lt=today),
-        **{f"risk_{value}": open_cases.filter(risk_level=value) for value in Case.Risk.values},
+        **{
+            f"risk_{value}": open_cases.filter(risk_level=value)
+            for value in cases_report.CaseRisk.values
+        },
     )
-    by_risk = {value: figures[f"risk_{value}"] for value in Case.Risk.values}
+    by_risk = {value: figures[f"risk_{value}"] for value in cases_report.CaseRisk.values}
     return Dashboard(
         scope=scope,
         month_label=today.strftime("%B %Y"),
         contacts_this_month=figures["contacts"],
         open_by_risk=[
-            (value, label, by_risk.get(value, 0)) for value, label in reversed(Case.Risk.choices)
+            (value, label, by_risk.get(value, 0))
+            for value, label in reversed(cases_report.CaseRisk.choices)
         ],
         open_total=sum(by_risk.values()),
         referrals_awaiting=figures["referrals"],

@@ -136,34 +136,16 @@ def _peer_calls(user, year: int, month: int | None = None) -> QuerySet:
 
 
 def referral_list_visible_to(user, with_restricted: bool = False) -> QuerySet:
-    """Referrals the user may see: the referrals app's selector once it exists."""
-    try:
-        from referrals import selectors
-    except ImportError:
-        selectors = None
-    if selectors is not None and hasattr(selectors, "referral_list_visible_to"):
-        return selectors.referral_list_visible_to(user=user, with_restricted=with_restricted)
-    from familysupport.lib.access import STAFF, has_role
-    from referrals.models import Referral
+    """Referrals the user may see (the referrals app's selector)."""
+    from referrals import selectors
 
-    if not has_role(user, STAFF):
-        return Referral.objects.none()
-    return Referral.objects.select_related("provider", "agency")
+    return selectors.referral_list_visible_to(user=user, with_restricted=with_restricted)
 
 
 def legal_list_visible_to(user) -> QuerySet:
-    try:
-        from referrals import selectors
-    except ImportError:
-        selectors = None
-    if selectors is not None and hasattr(selectors, "legal_request_list_visible_to"):
-        return selectors.legal_request_list_visible_to(user=user)
-    from familysupport.lib.access import STAFF, has_role
-    from referrals.models import LegalAssistanceRequest
+    from referrals import selectors
 
-    if not has_role(user, STAFF):
-        return LegalAssistanceRequest.objects.none()
-    return LegalAssistanceRequest.objects.all()
+    return selectors.legal_request_list_visible_to(user=user)
 
 
 def _referrals(user, year: int, service_type: str = "", outcome: str = "") -> QuerySet:
@@ -198,9 +180,8 @@ def _travel(user, year: int, event: str = "submitted") -> QuerySet:
 
 
 def _registry() -> dict[str, Figure]:
-    from cases.models import Case, Contact
-    from referrals.models import LegalAssistanceRequest as L
-    from referrals.models import ServiceType
+    from cases import report as cases_report
+    from referrals import report as referrals_report
     from reunification import report as reunification_report
 
     outcomes = [k for k, _ in figures.REFERRAL_OUTCOMES] + ["first_appointment", "completed"]
@@ -224,7 +205,7 @@ def _registry() -> dict[str, Figure]:
             Figure(
                 "contacts",
                 "Advocate contacts",
-                {"purpose": _choice(Contact.Purpose.values), "month": _month},
+                {"purpose": _choice(cases_report.ContactPurpose.values), "month": _month},
                 _contacts,
                 [
                     Column("Started (New York time)", lambda c: _local(c.started_at)),
@@ -238,7 +219,7 @@ def _registry() -> dict[str, Figure]:
             Figure(
                 "cases",
                 "New cases",
-                {"case_type": _choice(Case.Type.values)},
+                {"case_type": _choice(cases_report.CaseType.values)},
                 _cases,
                 [
                     Column("Case", lambda c: c.reference),
@@ -294,7 +275,10 @@ def _registry() -> dict[str, Figure]:
             Figure(
                 "referrals",
                 "Referrals sent",
-                {"service_type": _choice(ServiceType.values), "outcome": _choice(outcomes)},
+                {
+                    "service_type": _choice(referrals_report.SERVICE_TYPES.values),
+                    "outcome": _choice(outcomes),
+                },
                 _referrals,
                 [
                     Column("Referral", lambda r: f"Referral #{r.pk}"),
@@ -312,8 +296,8 @@ def _registry() -> dict[str, Figure]:
                 "legal",
                 "Legal assistance requests",
                 {
-                    "requester_kind": _choice(L.RequesterKind.values),
-                    "provided": _choice(L.Provided.values),
+                    "requester_kind": _choice(referrals_report.RequesterKind.values),
+                    "provided": _choice(referrals_report.LegalProvided.values),
                 },
                 _legal,
                 [
@@ -366,12 +350,12 @@ def parse_params(figure: Figure, query) -> dict[str, Any]:
 
 def describe(figure: Figure, params: dict[str, Any]) -> list[str]:
     """Human words for the parameters (for the page heading)."""
-    from cases.models import Case, Contact
+    from cases import report as cases_report
 
     words = []
     labels: dict[str, dict] = {
-        "purpose": dict(Contact.Purpose.choices),
-        "case_type": dict(Case.Type.choices),
+        "purpose": dict(cases_report.ContactPurpose.choices),
+        "case_type": dict(cases_report.CaseType.choices),
     }
     for name, value in params.items():
         if name == "month":

@@ -128,9 +128,9 @@ def _path(state: str, rings) -> str:
 @cache
 def state_shapes() -> tuple[StateShape, ...]:
     """One shape per state, DC and Puerto Rico (the other territories are not mapped)."""
-    from faon.models import US_STATES
+    from faon import report as faon_report
 
-    code_for = {name: code for code, name in US_STATES}
+    code_for = {name: code for code, name in faon_report.STATES}
     topo = json.loads(ATLAS.read_text())
     arcs = _decode_arcs(topo)
     shapes = []

@@ -17,8 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import restricted
-from cases import retention as case_retention
+from cases import report as cases_report
 from familysupport.lib import audit, dbrouter
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
 from familysupport.lib.badinput import posted_text
@@ -154,7 +153,7 @@ def report_year(request, year: int):
         "definitions_version": definitions.DEFINITIONS_VERSION,
         "notes": definitions.NOTES,
         # Records of this year purged under the retention schedule: live figures miss them.
-        "purged": case_retention.purged_for_year(year),
+        "purged": cases_report.purged_for_year(year),
         "can_export": can_export(request.user),
         "can_publish": request.user.role == ADMINISTRATOR,
         "replica_lag": _replica_lag(),
@@ -249,9 +248,9 @@ def drilldown_list(request, year: int, figure: str):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"url": fig.url(obj), "cells": [c.value(obj) for c in fig.columns]} for obj in page]
     not_listed = 0
-    if restricted.hides_anything(request.user):
+    if cases_report.hides_anything(request.user):
         # The figure counts restricted families' records; this reader may not see them.
-        with restricted.counting_restricted():
+        with cases_report.counting_restricted():
             not_listed = fig.queryset(request.user, year, **params).count() - page.paginator.count
     return render(
         request,

@@ -21,6 +21,10 @@ PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PUBLIC_TEMPLATES = [
     "account/locked_out.html",
     "account/login.html",
+    "cases/resource_feedback.html",
+    "cases/resource_feedback_limited.html",
+    "cases/resource_feedback_thanks.html",
+    "cases/resource_public.html",
     "faon/application_confirm.html",
     "faon/application_form.html",
     "faon/application_thanks.html",
@@ -154,3 +158,30 @@ def test_sign_in_and_password_reset_pages_in_spanish(client, db):
     response = client.post(reverse("account_reset_password"), {"email": "not-an-address"})
     assert response.status_code == 200  # allauth re-shows the form with the error
     assert "Introduzca una dirección de correo electrónico válida." in response.content.decode()
+
+
+def test_resource_page_and_feedback_survey_in_spanish(client, db):
+    from django.core.cache import cache
+
+    from cases.models import ResourceFeedback
+    from tests.cases.factories import ResourceFactory
+
+    cache.clear()  # the survey's rate limit counts in the cache
+    resource = ResourceFactory(url="https://example.org/guide")
+    _spanish(client)
+    html = client.get(reverse("cases:resource_public", args=[resource.public_id])).content
+    feedback_url = reverse("cases:resource_feedback", args=[resource.public_id])
+    assert "Abrir el recurso" in html.decode()
+    assert f'<a href="{feedback_url}">Responda a tres preguntas breves' in html.decode()
+
+    html = client.get(feedback_url).content.decode()
+    for text in ("¿Qué tan útil le resultó este recurso?", "Muy útil", "Prefiero no decirlo"):
+        assert text in html, text
+    response = client.post(feedback_url, {"helpful": "9", "comment": "Palabras escritas"})
+    assert response.status_code == 400 and not ResourceFeedback.objects.exists()
+    html = response.content.decode()
+    assert "Escoja una opción válida." in html  # Django's own Spanish message
+    assert "Palabras escritas" in html
+    response = client.post(feedback_url, {"helpful": "4"})
+    assert "Sus respuestas nos ayudan a mejorar" in response.content.decode()
+    assert ResourceFeedback.objects.get().helpful == 4
