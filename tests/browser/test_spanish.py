@@ -115,3 +115,19 @@ def test_application_form_in_spanish_shows_errors_and_is_saved(
     application = Application.objects.get()
     assert application.applicant_name == "Morgan Ejemplo"
     assert application.provider.languages == ["es"]
+
+
+def test_sign_in_and_password_reset_in_spanish(page, live_server, browser_user):
+    from familysupport.lib.models import OutboundEmail
+
+    user = browser_user("advocate")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="Español").click()
+    expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.get_by_role("link", name="¿Ha olvidado su contraseña?").click()
+    expect(page.get_by_role("heading", name="Restablecer Contraseña")).to_be_visible()
+    page.get_by_label("Correo electrónico").fill(user.email)
+    page.get_by_role("button", name="Restablecer mi contraseña").click()
+    expect(page.get_by_text("Le hemos enviado un correo electrónico.")).to_be_visible()
+    assert OutboundEmail.objects.filter(to=user.email).exists()
