@@ -188,6 +188,9 @@ MFA_FORMS = {
 }
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Family Support Portal")
+# A code typed in the last seconds of its 30-s period still counts (RFC 6238's one step of
+# drift); allauth then remembers a used code for the whole window, so none is replayed.
+MFA_TOTP_TOLERANCE = 1
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=False)
 USERSESSIONS_TRACK_ACTIVITY = False
 
