@@ -206,3 +206,16 @@ def open_nav_link(page, name: str) -> None:
     if not link.is_visible():
         nav.get_by_role("button", name="More", exact=True).click()
     link.click()
+
+
+def screens_dir():
+    """Where browser tests save screenshots: the README's docs/screens only on request
+    (`FSP_SCREENSHOTS=1`), so an ordinary test run leaves the working tree as it was."""
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get("FSP_SCREENSHOTS") == "1":
+        return Path(__file__).resolve().parents[2] / "docs" / "screens"
+    path = Path(tempfile.gettempdir()) / "fsp-screens"
+    path.mkdir(exist_ok=True)
+    return path

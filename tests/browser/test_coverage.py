@@ -3,17 +3,15 @@ opens both click-through lists; the screenshot in docs/screens comes from this t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_nav_link
+from tests.browser.conftest import open_nav_link, screens_dir
 from tests.reports.coverage_data import known_world
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+SCREENS = screens_dir()
 
 
 def _more_states() -> None:

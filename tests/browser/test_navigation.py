@@ -7,16 +7,16 @@ links them) so a newcomer sees the product before running it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.conftest import screens_dir
 
 pytestmark = pytest.mark.browser
 
 ROLES = ["advocate", "supervisor", "administrator", "provider", "volunteer"]
 WIDTHS = {1280: 800, 390: 844}
-SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+SCREENS = screens_dir()
 
 
 def _outside(page, locator) -> list[str]:
