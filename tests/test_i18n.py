@@ -31,6 +31,7 @@ PUBLIC_TEMPLATES = [
     "faon/certificate_verify.html",
     "faon/newsletter_unsubscribe.html",
     "includes/_language_switch.html",
+    "base.html",
 ]
 
 BLOCK = re.compile(r"{%\s*blocktranslate.*?%}.*?{%\s*endblocktranslate\s*%}", re.S)
@@ -73,6 +74,7 @@ def test_language_switch_remembers_spanish_and_sets_lang(client, db):
     html = client.get(url).content.decode()  # the cookie remembers the choice
     assert '<html lang="es">' in html
     assert "Código de verificación" in html and "Comprobar" in html
+    assert "Saltar al contenido principal" in html  # the page frame too, not only its body
     html = client.get(url, {"code": "NOPE"}).content.decode()
     assert "Ningún certificado tiene este código" in html
 
