@@ -70,6 +70,9 @@ def page(page, live_server, request):
     foreign: list[str] = []
     violations: dict[str, list[str]] = {}
     skip_axe = request.node.get_closest_marker("axe_skip") is not None
+    # No CSS transitions (Bootstrap honours reduced motion): axe must not read a button's
+    # colours halfway through a hover fade, which a busy machine stretches out.
+    page.emulate_media(reduced_motion="reduce")
 
     def check_axe(loaded=None) -> None:
         url = page.url
