@@ -150,7 +150,8 @@ class CappedIdsPaginator(CappedPaginator):
 
     @cached_property
     def ids(self) -> list[Any]:
-        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+        selection: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # a queryset
+        return list(selection.values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def total(self) -> Capped:
@@ -161,4 +162,6 @@ class CappedIdsPaginator(CappedPaginator):
         bottom = (number - 1) * self.per_page
         ids = self.ids[bottom : min(bottom + self.per_page, self.count)]
         by_pk = {row.pk: row for row in self.rows(ids)} if ids else {}
-        return self._get_page([by_pk[i] for i in ids if i in by_pk], number, self)
+        return self._get_page(  # type: ignore[attr-defined]  # Paginator's own hook
+            [by_pk[i] for i in ids if i in by_pk], number, self
+        )
