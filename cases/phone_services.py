@@ -189,7 +189,7 @@ def _seconds(raw: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 7 else None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the request's transaction: two round trips less
 def call_event_apply(
     *, params: Mapping[str, str], event: str, integration: PhoneIntegration | None
 ) -> PhoneCall | None:
