@@ -33,10 +33,10 @@ from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
 
 from . import contact_rules, privacy_page, restricted, selectors, services
+from . import report as case_report
 from . import timeline as case_timeline
 from .forms import (
     CaseDetailsForm,
-    CaseFilter,
     FamilyForm,
     FeedbackForm,
     MergeForm,
@@ -287,11 +287,7 @@ def draft_discard(request: HttpRequest, key: str) -> HttpResponse:
 @role_required(*STAFF)
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.case_list_visible_to(user=request.user).filter(family__merged_into__isnull=True)
-    data = request.GET.copy()
-    if "mine" in data and data["mine"] in ("on", "1"):
-        data["mine"] = "true"
-    filterset = CaseFilter(data or None, queryset=qs, user=request.user)
+    filterset = case_report.case_list_filter(user=request.user, params=request.GET)
     paginator = CappedPaginator(filterset.qs, LIST_PAGE_SIZE, cap=LIST_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     status = 200 if not filterset.is_bound or filterset.is_valid() else 400
