@@ -7,9 +7,12 @@ an advocate must know reaches them as an escalation, whose reason is shown.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 
 from familysupport.lib import timeline
@@ -27,30 +30,67 @@ WHO_CALLED = {
 }
 
 
-def _entries(
-    matches: list[PeerMatch],
-    calls: QuerySet[PeerCall],
-    escalations: QuerySet[Escalation],
-    case_labels: dict[int, str] | None = None,
-) -> list[timeline.Entry]:
-    """The matches' entries, then the newest calls and escalations (one query each)."""
-    entries: list[timeline.Entry] = []
+def case_entries(case, user) -> list[timeline.Entry]:
+    """One query whatever the number of matches and calls (the case page's statement
+    budget is 15)."""
+    if not has_role(user, STAFF):
+        return []
+    return _entries(PeerMatch.objects.filter(case=case))
+
+
+def family_entries(cases: Sequence, user) -> list[timeline.Entry]:
+    """What `user` may see of the matches on these cases, each entry naming its case; one
+    query whatever the number of cases, matches and calls."""
+    labels = {c.pk: c.reference for c in cases}
+    matches = (
+        selectors.match_list_visible_to(user=user)
+        .filter(case_id__in=list(labels))
+        .select_related(None)
+    )
+    return _entries(matches, labels)
+
+
+def _entries(matches: QuerySet[PeerMatch], case_labels: dict[int, str] | None = None):
+    """The matches' entries; each match comes with its newest calls and escalations as JSON
+    arrays, so this is one query."""
     labels = case_labels or {}
-
-    def named(title: str, case_id: int) -> str:
-        return f"{title} · {labels[case_id]}" if case_id in labels else title
-
+    entries: list[timeline.Entry] = []
+    newest_calls = PeerCall.objects.filter(match=OuterRef("pk")).order_by("-called_at")
+    newest_escalations = Escalation.objects.filter(match=OuterRef("pk")).order_by("-raised_at")
+    matches = matches.select_related("volunteer__user").annotate(
+        call_rows=ArraySubquery(
+            newest_calls.values(
+                json=JSONObject(
+                    pk="pk",
+                    at="called_at",
+                    minutes="duration_minutes",
+                    direction="direction",
+                    topics="topics",
+                    escalated="escalated",
+                )
+            )[:MAX_CALLS]
+        ),
+        escalation_rows=ArraySubquery(
+            newest_escalations.values(json=JSONObject(pk="pk", at="raised_at", reason="reason"))[
+                :MAX_ESCALATIONS
+            ]
+        ),
+    )
     topic_labels = dict(PeerCall.Topic.choices)
+    calls: list[timeline.Entry] = []
+    escalations: list[timeline.Entry] = []
     for m in matches:
         url = reverse("teamhope:match_detail", args=[m.pk])
+        volunteer = str(m.volunteer)
+        case = f" · {labels[m.case_id]}" if m.case_id in labels else ""
         entries.append(
             timeline.Entry(
                 at=m.started_at,
                 kind="peer_match",
-                title=named("Matched with a Team HOPE volunteer", m.case_id),
+                title=f"Matched with a Team HOPE volunteer{case}",
                 summary=m.why_matched[:200],
                 url=url,
-                actor=str(m.volunteer),
+                actor=volunteer,
             )
         )
         if m.ended_at:
@@ -58,83 +98,41 @@ def _entries(
                 timeline.Entry(
                     at=m.ended_at,
                     kind="peer_match",
-                    title=named("Team HOPE match ended", m.case_id),
+                    title=f"Team HOPE match ended{case}",
                     summary=m.get_end_reason_display(),
                     url=url,
-                    actor=str(m.volunteer),
+                    actor=volunteer,
                 )
             )
-    by_pk = {m.pk: m for m in matches}
-    calls = calls.only(
-        "pk", "match_id", "called_at", "duration_minutes", "direction", "topics", "escalated"
-    ).order_by("-called_at")[:MAX_CALLS]
-    for c in calls:
-        topics = ", ".join(topic_labels.get(t, t) for t in c.topics)
-        match = by_pk[c.match_id]
-        entries.append(
-            timeline.Entry(
-                at=c.called_at,
-                kind="peer_call",
-                title=named(
-                    f"Peer call, {c.duration_minutes} min ({WHO_CALLED[c.direction]})",
-                    match.case_id,
-                ),
-                summary=topics + (" · advocate alerted" if c.escalated else ""),
-                url=reverse("teamhope:match_detail", args=[c.match_id]),
-                actor=str(match.volunteer),
+        for c in m.call_rows:
+            topics = ", ".join(topic_labels.get(t, t) for t in c["topics"])
+            calls.append(
+                timeline.Entry(
+                    at=_when(c["at"]),
+                    kind="peer_call",
+                    title=f"Peer call, {c['minutes']} min ({WHO_CALLED[c['direction']]}){case}",
+                    summary=topics + (" · advocate alerted" if c["escalated"] else ""),
+                    url=url,
+                    actor=volunteer,
+                )
             )
-        )
-    for e in escalations.order_by("-raised_at")[:MAX_ESCALATIONS]:
-        match = by_pk.get(e.match_id)
-        entries.append(
-            timeline.Entry(
-                at=e.raised_at,
-                kind="peer_escalation",
-                title=named(
-                    "Team HOPE volunteer asked for an advocate", match.case_id if match else 0
-                ),
-                summary=e.reason[:200],
-                url=reverse("teamhope:escalation_detail", args=[e.pk]),
-                actor=str(match.volunteer) if match else "",
+        for e in m.escalation_rows:
+            escalations.append(
+                timeline.Entry(
+                    at=_when(e["at"]),
+                    kind="peer_escalation",
+                    title=f"Team HOPE volunteer asked for an advocate{case}",
+                    summary=e["reason"][:200],
+                    url=reverse("teamhope:escalation_detail", args=[e["pk"]]),
+                    actor=volunteer,
+                )
             )
-        )
-    return entries
+    # The newest across the matches, as many as before (a case rarely has two).
+    newest = sorted(calls, key=lambda x: x.at, reverse=True)[:MAX_CALLS]
+    newest += sorted(escalations, key=lambda x: x.at, reverse=True)[:MAX_ESCALATIONS]
+    return entries + newest
 
 
-def case_entries(case, user) -> list[timeline.Entry]:
-    """Three queries whatever the number of matches and calls."""
-    if not has_role(user, STAFF):
-        return []
-    matches = list(PeerMatch.objects.filter(case=case).select_related("volunteer__user"))
-    if not matches:
-        return []
-    return _entries(
-        matches,
-        PeerCall.objects.filter(match__case=case),
-        Escalation.objects.filter(match__case=case),
-    )
-
-
-def family_entries(cases: Sequence, user) -> list[timeline.Entry]:
-    """What `user` may see of the matches on these cases, each entry naming its case.
-
-    Three queries whatever the number of cases, matches and calls.
-    """
-    labels = {c.pk: c.reference for c in cases}
-    matches = list(
-        selectors.match_list_visible_to(user=user)
-        .filter(case_id__in=list(labels))
-        .select_related(None)
-        .select_related("volunteer__user")
-    )
-    if not matches:
-        return []
-    ids = [m.pk for m in matches]
-    return _entries(
-        matches,
-        selectors.call_list_visible_to(user=user).filter(match_id__in=ids).select_related(None),
-        selectors.escalation_list_visible_to(user=user)
-        .filter(match_id__in=ids)
-        .select_related(None),
-        labels,
-    )
+def _when(value: str) -> dt.datetime:
+    """A timestamp from PostgreSQL's JSON (ISO 8601 with its offset)."""
+    return dt.datetime.fromisoformat(value)
