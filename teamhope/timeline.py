@@ -50,7 +50,9 @@ def family_entries(cases: Sequence, user) -> list[timeline.Entry]:
     return _entries(matches, labels)
 
 
-def _entries(matches: QuerySet[PeerMatch], case_labels: dict[int, str] | None = None):
+def _entries(
+    matches: QuerySet[PeerMatch], case_labels: dict[int, str] | None = None
+) -> list[timeline.Entry]:
     """The matches' entries; each match comes with its newest calls and escalations as JSON
     arrays, so this is one query."""
     labels = case_labels or {}
