@@ -4,21 +4,18 @@ apps' referrals, Team HOPE matches and calls and travel requests."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from cases import restricted, services
 from familysupport.lib import timeline as registry
 from referrals.models import Referral
 from reunification.models import TravelRequest
 from teamhope import services as teamhope_services
-from teamhope.models import PeerCall, PeerMatch
+from teamhope.models import PeerMatch
 from tests.referrals.factories import consenting_case, sent_referral
 from tests.reunification.factories import TravelRequestFactory
-from tests.teamhope.factories import VolunteerFactory
+from tests.teamhope.factories import VolunteerFactory, calls_logged
 
 from .factories import CaseFactory, ContactFactory, FamilyFactory
 
@@ -61,16 +58,7 @@ def _other_apps_work(cases, *, advocate, supervisor, n: int) -> None:
     match = teamhope_services.match_create(
         case=cases[-1], volunteer=volunteer, why_matched="Shared experience.", by=supervisor
     )
-    for i in range(n):
-        teamhope_services.call_log(
-            match=match,
-            by=volunteer.user,
-            called_at=timezone.now() - dt.timedelta(hours=i + 1),
-            duration_minutes=25,
-            direction=PeerCall.Direction.OUTBOUND,
-            topics=[PeerCall.Topic.EMOTIONAL_SUPPORT],
-            note="Private to Team HOPE.",
-        )
+    calls_logged(match, n)
 
 
 def _family_with_two_cases(advocate):
