@@ -28,7 +28,7 @@ from familysupport.lib.access import (
     role_required,
 )
 from familysupport.lib.badinput import posted_text, without_nul
-from familysupport.lib.counts import CappedPaginator
+from familysupport.lib.counts import CappedIdsPaginator, CappedPaginator
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
 
@@ -288,7 +288,18 @@ def draft_discard(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     filterset = case_report.case_list_filter(user=request.user, params=request.GET)
-    paginator = CappedPaginator(filterset.qs, LIST_PAGE_SIZE, cap=LIST_COUNT_CAP)
+    paginator: CappedPaginator
+    if request.GET.get("q", "").strip():
+        # A name search matches thousands of cases for a common surname: select and sort
+        # them once (ids only), then read the page's 25 rows by id.
+        paginator = CappedIdsPaginator(
+            filterset.qs,
+            LIST_PAGE_SIZE,
+            cap=LIST_COUNT_CAP,
+            rows=lambda ids: selectors.case_list_visible_to(user=request.user).filter(pk__in=ids),
+        )
+    else:
+        paginator = CappedPaginator(filterset.qs, LIST_PAGE_SIZE, cap=LIST_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     status = 200 if not filterset.is_bound or filterset.is_valid() else 400
     audit.record_list(Case, filters=request.GET, rows=paginator.count, shown=len(page.object_list))
