@@ -34,8 +34,8 @@ class UserManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # type: igno
 
 class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     audit_values = ("role", "is_active", "supervisor")
-    # Presence has explicit audit events (services.user_taking_calls_set); the heartbeat is written by
-    # the screen-pop poll once a minute and must never become an audit row per poll.
+    # Presence has explicit audit events (services.user_taking_calls_set); the heartbeat is
+    # written by the screen-pop poll once a minute and must never be an audit row per poll.
     audit_exclude = ("last_login", "taking_calls", "taking_calls_seen_at")
 
     Role = Role  # familysupport/lib/roles.py

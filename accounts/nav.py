@@ -32,5 +32,7 @@ def home_panels(request) -> list[Panel]:
         return []
     people = selectors.users_taking_calls(viewer=request.user)
     return [
-        Panel("Taking calls now", "accounts/includes/_panel_taking_calls.html", {"people": people}, 6)
+        Panel(
+            "Taking calls now", "accounts/includes/_panel_taking_calls.html", {"people": people}, 6
+        )
     ]

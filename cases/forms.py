@@ -111,6 +111,8 @@ class ContactFieldsMixin(forms.Form):
 
     def clean_duration_minutes(self):
         value = self.cleaned_data["duration_minutes"]
+        if value is None:  # left empty on a phone-system call (NewCallForm fills it)
+            return value
         if value < 0:
             raise forms.ValidationError("The duration cannot be negative.")
         if value > 24 * 60:

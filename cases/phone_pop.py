@@ -97,7 +97,9 @@ def phone_call_next_for(*, user: User, skip: list[str] = ()) -> PhoneCall | None
 def pop_for(*, user: User, call: PhoneCall) -> Pop:
     """The families this number belongs to, as far as `user` may see them (restricted
     families the user may not open are left out, as in the new-call suggestions)."""
-    matches = selectors.family_suggest(user=user, phone=call.from_number) if call.from_number else []
+    matches = (
+        selectors.family_suggest(user=user, phone=call.from_number) if call.from_number else []
+    )
     audit.record_list(
         Family,
         filters={"phone_call": call.call_sid},
@@ -108,18 +110,16 @@ def pop_for(*, user: User, call: PhoneCall) -> Pop:
     return Pop(call=call, matches=matches)
 
 
-def phone_call_get_for_user(*, user: User, call_sid: str) -> PhoneCall:
-    """A call the user may start or follow: routed to them or to nobody, or started by them."""
-    if not selectors.can_change_cases(user):
+def _sid(call_sid: str) -> str:
+    """A CallSid from a URL or a form: one PostgreSQL can compare (no NUL), or none at all."""
+    if not call_sid or len(call_sid) > 64 or "\x00" in call_sid:
         raise PhoneCall.DoesNotExist
-    return PhoneCall.objects.select_related("started_by").get(
-        _offered_to(user) | Q(started_by=user), call_sid=call_sid[:64]
-    )
+    return call_sid
 
 
 def phone_call_started_by_user(*, user: User, call_sid: str) -> PhoneCall:
     """A call `user` started: the call page follows its end and saves the contact on it."""
-    return PhoneCall.objects.get(call_sid=call_sid[:64], started_by=user)
+    return PhoneCall.objects.get(call_sid=_sid(call_sid), started_by=user)
 
 
 def minutes_of(seconds: int | None) -> int | None:
@@ -135,7 +135,7 @@ def _draft_for(user: User, call: PhoneCall) -> ContactDraft | None:
 
 @transaction.atomic
 def phone_call_start(*, user: User, call_sid: str) -> tuple[PhoneCall, str]:
-    """"Start call" on the pop: the call is the user's, and New call opens filled in.
+    """ "Start call" on the pop: the call is the user's, and New call opens filled in.
 
     Returns the call and the key of its draft (the call page's id). The row lock makes two
     advocates pressing Start at once safe: the second gets CallTaken naming the first.
@@ -144,7 +144,7 @@ def phone_call_start(*, user: User, call_sid: str) -> tuple[PhoneCall, str]:
     call = (
         PhoneCall.objects.select_for_update()
         .filter(_offered_to(user) | Q(started_by=user))
-        .get(call_sid=call_sid[:64])
+        .get(call_sid=_sid(call_sid))
     )
     if call.started_by_id and call.started_by_id != user.pk:
         raise CallTaken(PhoneCall.objects.select_related("started_by").get(pk=call.pk))

@@ -25,7 +25,7 @@ MAX_SKIPPED = 10  # dismissed pops the page sends back (the newest few)
 @require_GET
 @role_required(*CASEWORKERS)
 @transaction.non_atomic_requests  # a poll: one read, at most one heartbeat UPDATE a minute
-def phone_pop(request: HttpRequest) -> HttpResponse:
+def phone_pop_poll(request: HttpRequest) -> HttpResponse:
     """The pop poll (sent as background: it never extends the idle time-out).
 
     204 when there is nothing new for the page: no call, or the one it shows already
@@ -38,7 +38,7 @@ def phone_pop(request: HttpRequest) -> HttpResponse:
         response["X-Taking-Calls"] = "off"
         return response
     account_services.user_presence_heartbeat(user=user)
-    skip = [s[:64] for s in request.GET.get("skip", "").split(",") if s][:MAX_SKIPPED]
+    skip = [s[:64] for s in request.GET.get("skip", "")[:1000].split(",") if s][:MAX_SKIPPED]
     call = phone_pop.phone_call_next_for(user=user, skip=skip)
     shown = request.GET.get("shown", "")[:100]
     if phone_pop.pop_token(call) == shown:
@@ -55,10 +55,10 @@ def _next(request: HttpRequest) -> str:
 
 @require_POST
 @role_required(*CASEWORKERS)
-def phone_call_start(request: HttpRequest, call_sid: str) -> HttpResponse:
+def phone_call_start_view(request: HttpRequest, call_sid: str) -> HttpResponse:
     """ "Start call": New call opens with the caller's number, family and times filled in."""
     try:
-        call, key = phone_pop.phone_call_start(user=request.user, call_sid=call_sid)
+        _call, key = phone_pop.phone_call_start(user=request.user, call_sid=call_sid)
     except PhoneCall.DoesNotExist:
         raise Http404("No such call") from None
     except phone_pop.CallTaken as taken:

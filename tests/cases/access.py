@@ -129,3 +129,8 @@ ROUTES = [
 from tests.cases.privacy_access import ROUTES as PRIVACY_ROUTES  # noqa: E402
 
 ROUTES += PRIVACY_ROUTES
+
+# The screen pop of incoming phone calls (cases/phone_pop_views.py).
+from tests.cases.phone_pop_access import ROUTES as PHONE_POP_ROUTES  # noqa: E402
+
+ROUTES += PHONE_POP_ROUTES
