@@ -55,7 +55,7 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     # "Taking calls": the advocate wants screen pops from the phone system (issue 20). Off at
     # sign-out and idle time-out; `taking_calls_seen_at` is the pop poll's heartbeat (a
     # closed tab stops it, so a stale one means nobody is watching for pops).
-    taking_calls = models.BooleanField(default=False)
+    taking_calls = models.BooleanField(default=False, db_default=False)
     taking_calls_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
