@@ -45,8 +45,10 @@ def family_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[F
 
 
 def family_get_for_user(*, user, pk: int, write: bool = False) -> Family:
+    # The safe-contact rules (a one-to-one) come in the same statement: every family page
+    # shows their banner (cases/privacy_page.py reads them through the relation).
     return restricted.get_or_refuse(
-        family_list_visible_to(user=user),
+        family_list_visible_to(user=user).select_related("contact_rules"),
         family_list_visible_to(user=user, with_restricted=True),
         family_of=lambda f: f.pk,
         user=user,
@@ -64,8 +66,9 @@ def case_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[Cas
 
 
 def case_get_for_user(*, user, pk: int, write: bool = False) -> Case:
+    # The family's safe-contact rules in the same statement (the case page's banner).
     return restricted.get_or_refuse(
-        case_list_visible_to(user=user),
+        case_list_visible_to(user=user).select_related("family__contact_rules"),
         case_list_visible_to(user=user, with_restricted=True),
         family_of=lambda c: c.family_id,
         user=user,
