@@ -5,28 +5,47 @@ system's "ended" fills the duration before the call is saved with its CallSid.""
 from __future__ import annotations
 
 import re
+import urllib.request
+from urllib.parse import urlencode
 
 import pytest
-from django.utils import timezone
+from django.urls import reverse
 from playwright.sync_api import expect
+from twilio.request_validator import RequestValidator
 
 from cases.models import Contact, PhoneCall
+from cases.phone_services import TWILIO_SIGNATURE_HEADER
 from tests.browser.conftest import open_nav_link, page_user_name
 from tests.cases.factories import CaseFactory, FamilyFactory
+from tests.cases.phone_helpers import FORM, TOKEN, call_params
 
 pytestmark = pytest.mark.browser
 
 CALL_URL = re.compile(r".*/cases/new-call/[0-9a-f-]{36}/$")
 SID = "CA" + "7" * 32
-NUMBER = "+15550104242"
+NUMBER = "+15550104242"  # what call_params() sends as From
 
 
-def phone_event(status: str, **fields) -> None:
-    """The phone system reports the call (ringing, answered, ended)."""
-    PhoneCall.objects.update_or_create(
-        call_sid=SID,
-        defaults={"from_number": NUMBER, "to_number": "+15550100000", "status": status, **fields},
+@pytest.fixture(autouse=True)
+def _twilio(settings, live_server):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    settings.PHONE_WEBHOOK_BASE_URL = live_server.url
+    settings.PHONE_TWIML_NEXT_URL = ""
+
+
+def phone_event(live_server, hook: str, **params: str) -> None:
+    """The phone system reports the call: a Twilio-signed POST to the portal's webhook."""
+    path = reverse(f"phone:{hook}")
+    form = call_params(SID, **params)
+    signature = RequestValidator(TOKEN).compute_signature(live_server.url + path, form)
+    request = urllib.request.Request(  # noqa: S310 - the live test server on 127.0.0.1
+        live_server.url + path,
+        data=urlencode(form).encode(),
+        headers={TWILIO_SIGNATURE_HEADER: signature, "Content-Type": FORM},
     )
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    with direct.open(request, timeout=30) as response:
+        assert response.status in (200, 204)
 
 
 def _empty_poll(response) -> bool:
@@ -53,7 +72,7 @@ def test_pop_on_another_page_start_call_and_save_with_the_phone_duration(
     pop = page.locator("#phone-pop-live")
     expect(pop).to_be_empty()
 
-    phone_event("ringing", ringing_at=timezone.now())
+    phone_event(live_server, "hook_call", CallStatus="ringing")
     expect(pop.get_by_role("heading", name=re.compile("Incoming call"))).to_contain_text(
         "(555) 010-4242"
     )
@@ -61,7 +80,7 @@ def test_pop_on_another_page_start_call_and_save_with_the_phone_duration(
     expect(pop).to_contain_text(case.reference)
     assert_accessible(page)  # the pop on top of the case list
 
-    phone_event("answered", answered_at=timezone.now(), agent=advocate)
+    phone_event(live_server, "hook_call", CallStatus="in-progress", Agent=advocate.email)
     expect(pop.get_by_role("heading")).to_contain_text("Call answered")
     with page.expect_response(_empty_poll):  # the call page's first poll: nothing to show
         pop.get_by_role("button", name="Start call").click()
@@ -75,7 +94,7 @@ def test_pop_on_another_page_start_call_and_save_with_the_phone_duration(
 
     # The phone system says the call ended after 200 s: the page shows 4 minutes, whatever
     # its own timer counted.
-    phone_event("ended", ended_at=timezone.now(), duration_seconds=200, answered_at=timezone.now())
+    phone_event(live_server, "hook_call_ended", CallStatus="completed", CallDuration="200")
     expect(page.locator("#phone-call-duration")).to_contain_text("lasted 200 seconds")
     expect(page.get_by_label("Duration (minutes)")).to_have_value("4")
     page.get_by_role("button", name="Save call").click()
@@ -92,7 +111,7 @@ def test_dismissed_pop_stays_away_and_keyboard_reaches_start(
     advocate = browser_user("advocate")
     signed_in(advocate)
     _take_calls(page)
-    phone_event("ringing", ringing_at=timezone.now(), from_number="")
+    phone_event(live_server, "hook_call", CallStatus="ringing", From="anonymous")
     pop = page.locator("#phone-pop-live")
     expect(pop).to_contain_text("Number withheld")
     start = pop.get_by_role("button", name="Start call")
