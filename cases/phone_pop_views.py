@@ -28,9 +28,10 @@ MAX_SKIPPED = 10  # dismissed pops the page sends back (the newest few)
 def phone_pop_poll(request: HttpRequest) -> HttpResponse:
     """The pop poll (sent as background: it never extends the idle time-out).
 
-    204 when there is nothing new for the page: no call, or the one it shows already
-    (`shown`). 200 with the pop, or an empty body to take a pop away. `X-Taking-Calls: off`
-    tells the page to stop polling (switched off in another tab).
+    200 with the pop to show, or with an empty body when there is none (the page clears
+    what it showed); 204 when the page shows that pop already (`shown`): nothing redrawn,
+    so the focus stays where it is. `X-Taking-Calls: off` (204) tells the page to stop
+    polling (switched off in another tab).
     """
     user = request.user
     if not user.taking_calls:
@@ -40,11 +41,10 @@ def phone_pop_poll(request: HttpRequest) -> HttpResponse:
     account_services.user_presence_heartbeat(user=user)
     skip = [s[:64] for s in request.GET.get("skip", "")[:1000].split(",") if s][:MAX_SKIPPED]
     call = phone_pop.phone_call_next_for(user=user, skip=skip)
-    shown = request.GET.get("shown", "")[:100]
-    if phone_pop.pop_token(call) == shown:
-        return HttpResponse(status=204)
     if call is None:
         return HttpResponse("", status=200)
+    if phone_pop.pop_token(call) == request.GET.get("shown", "")[:100]:
+        return HttpResponse(status=204)
     pop = phone_pop.pop_for(user=user, call=call)
     return render(request, "cases/includes/_phone_pop.html", {"pop": pop, "next": _next(request)})
 

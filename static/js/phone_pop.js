@@ -15,6 +15,7 @@
   var timer = null;
   var inFlight = false;
   var stopped = false;
+  var polls = 0;
 
   function dismissed() {
     try { return JSON.parse(window.sessionStorage.getItem(SKIP_KEY) || "[]"); } catch (e) { return []; }
@@ -53,7 +54,8 @@
       if (!response.ok) { throw new Error("poll " + response.status); }
       return response.text();
     }).then(function (html) {
-      if (html !== null && html !== undefined) { live.innerHTML = html; }
+      if (html !== null && html !== undefined && live.innerHTML !== html) { live.innerHTML = html; }
+      slot.dataset.polls = String(++polls); // how many answers this page has handled
       schedule(document.hidden ? HIDDEN_MS : VISIBLE_MS);
     }).catch(function () {
       schedule(ERROR_MS);
