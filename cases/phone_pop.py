@@ -37,6 +37,7 @@ from .phone_models import PhoneCall
 # the advocate it was routed to for a while, so a short call can be logged.
 POP_RINGING_WINDOW = dt.timedelta(minutes=15)
 POP_ENDED_WINDOW = dt.timedelta(minutes=10)
+POP_LONGEST_CALL = dt.timedelta(hours=4)
 POP_ACTIVE = (PhoneCall.Status.RINGING, PhoneCall.Status.ANSWERED)
 
 
@@ -80,12 +81,16 @@ def phone_call_next_for(*, user: User, skip: list[str] = ()) -> PhoneCall | None
     active = Q(
         status__in=POP_ACTIVE, started_at__isnull=True, ringing_at__gte=now - POP_RINGING_WINDOW
     )
-    # Answered and ended before the advocate pressed Start: still theirs to log.
+    # Answered and ended before the advocate pressed Start: still theirs to log, until the
+    # missed-call sweep took it. Bounded by ringing_at and missed_handled_at so it reads the
+    # small partial index `phonecall_missed_due`, not every call the advocate ever took.
     ended_unlogged = Q(
         agent=user,
         status=PhoneCall.Status.ENDED,
         answered_at__isnull=False,
         started_at__isnull=True,
+        missed_handled_at__isnull=True,
+        ringing_at__gte=now - POP_LONGEST_CALL,
         ended_at__gte=now - POP_ENDED_WINDOW,
     )
     qs = PhoneCall.objects.filter((active & _offered_to(user)) | ended_unlogged)
