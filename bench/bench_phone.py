@@ -39,6 +39,9 @@ KINDS = (
     "replayed ringing",
     "bad signature (403)",
     "HMAC ringing",
+    # The same server's cheapest answer through the same middleware (SELECT 1), sent in the
+    # same loop: on a busy machine the webhook rows are read against it.
+    "floor: GET /health/",
 )
 
 
@@ -47,12 +50,14 @@ def _pct(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def _post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
+def _post(
+    port: int, path: str, body: bytes | None, headers: dict[str, str], method: str = "POST"
+) -> tuple[int, float]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         started = time.perf_counter()
         conn.request(
-            "POST",
+            method,
             path,
             body=body,
             headers={
@@ -143,6 +148,7 @@ def measure(port: int, base_url: str, runs: int) -> dict[str, dict]:
             record("ringing, unknown number", twilio(hook, unknown))
             record("bad signature (403)", twilio(hook, params, token_ok=False))
             record("HMAC ringing", hmac_signed(hook, {**params, "CallSid": sid[:-1] + "h"}))
+            record("floor: GET /health/", _post(port, "/health/", None, {}, method="GET"))
     finally:
         PhoneCall.objects.filter(call_sid__startswith=PREFIX).delete()
         PhoneCallEvent.objects.filter(call_sid__startswith=PREFIX).delete()
@@ -166,7 +172,7 @@ def print_rows(rows: dict[str, dict]) -> None:
             f"{kind:<28} {row['runs']:>5} {row['p50']:>8.1f} {row['p95']:>8.1f} "
             f"{row['max']:>8.1f}  {row['statuses']}"
         )
-    worst = max(row["p95"] for row in rows.values())
+    worst = max(row["p95"] for kind, row in rows.items() if not kind.startswith("floor"))
     verdict = "meets" if worst < GOAL_P95_MS else "misses"
     print(f"worst p95 {worst:.1f} ms: {verdict} the goal of < {GOAL_P95_MS} ms")
 

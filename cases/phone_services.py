@@ -63,6 +63,8 @@ EVENTS = ("ringing", "answered", "ended")
 MISSED_TASK_TITLE = "Missed call from a known family"
 # CallSids of `manage.py phone_test_call`: they pop like real calls but are never "missed".
 TEST_CALL_PREFIX = "CAportaltest"
+# An answered call with no "ended" event after this long lost it: counted as missed.
+ANSWERED_STALE_HOURS = 4
 
 
 # --- who signed the request -----------------------------------------------------------
@@ -293,14 +295,21 @@ def phone_integration_deactivate(*, integration: PhoneIntegration, by: User) -> 
 
 def _missed_due(now: datetime) -> Q:
     # Ringing (never answered) or ended, nobody pressed "Start call", rang N minutes ago.
-    # An answered call still going on is not missed: someone is talking to the caller.
+    # An answered call still going on is not missed: someone is talking to the caller;
+    # one whose "ended" never came is, after ANSWERED_STALE_HOURS (else it would pop forever).
     cutoff = now - timedelta(minutes=settings.PHONE_MISSED_AFTER_MINUTES)
-    return ~Q(call_sid__startswith=TEST_CALL_PREFIX) & Q(
-        started_at__isnull=True,
-        missed_handled_at__isnull=True,
-        direction=PhoneCall.Direction.INBOUND,
-        status__in=[PhoneCall.Status.RINGING, PhoneCall.Status.ENDED],
-        ringing_at__lte=cutoff,
+    stale = now - timedelta(hours=ANSWERED_STALE_HOURS)
+    return (
+        ~Q(call_sid__startswith=TEST_CALL_PREFIX)
+        & Q(
+            started_at__isnull=True,
+            missed_handled_at__isnull=True,
+            direction=PhoneCall.Direction.INBOUND,
+        )
+        & (
+            Q(status__in=[PhoneCall.Status.RINGING, PhoneCall.Status.ENDED], ringing_at__lte=cutoff)
+            | Q(status=PhoneCall.Status.ANSWERED, ringing_at__lte=stale)
+        )
     )
 
 

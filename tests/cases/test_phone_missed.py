@@ -122,6 +122,13 @@ def test_started_and_answered_calls_are_not_missed(known_case):
     assert not Task.objects.exists()
 
 
+def test_answered_call_whose_end_never_came_is_missed_after_hours(known_case):
+    _call(status=PhoneCall.Status.ANSWERED, answered_at=T0)
+    assert _sweep(60 * phone_services.ANSWERED_STALE_HOURS - 1) == 0
+    assert _sweep(60 * phone_services.ANSWERED_STALE_HOURS) == 1
+    assert Task.objects.get().owner == known_case.assigned_advocate
+
+
 def test_call_that_ended_without_being_started_is_missed(known_case):
     _call(status=PhoneCall.Status.ENDED, ended_at=T0 + dt.timedelta(seconds=40))
     assert _sweep(3) == 1
@@ -165,3 +172,61 @@ def test_missed_list_is_for_staff_only(login, make_user, role):
 def test_missed_list_needs_sign_in(client):
     response = client.get(reverse("phone:missed_list"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_make_one_task(known_case):
+    """Two sweeps in two connections at the same moment: the row lock (SKIP LOCKED) and the
+    re-check under it leave exactly one task and one notification."""
+    import threading
+
+    from django.db import connection
+
+    _call()
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(_sweep(5))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [0, 1]
+    assert Task.objects.count() == 1 and Notification.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_locked_by_another_worker_is_skipped_not_waited_for(known_case):
+    import threading
+
+    from django.db import connection, transaction
+
+    call = _call()
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        try:
+            with transaction.atomic():
+                PhoneCall.objects.select_for_update().get(pk=call.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert locked.wait(timeout=30)
+    try:
+        assert _sweep(5) == 0  # returns at once instead of queueing behind the lock
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert _sweep(5) == 1
+    assert Task.objects.count() == 1
