@@ -33,10 +33,10 @@ from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
 
 from . import contact_rules, privacy_page, restricted, selectors, services
+from . import report as case_report
 from . import timeline as case_timeline
 from .forms import (
     CaseDetailsForm,
-    CaseFilter,
     FamilyForm,
     FeedbackForm,
     MergeForm,
@@ -287,19 +287,9 @@ def draft_discard(request: HttpRequest, key: str) -> HttpResponse:
 @role_required(*STAFF)
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.case_list_visible_to(user=request.user)
-    searching = bool(request.GET.get("q", "").strip())
-    if not searching:
-        # Not for a search: a merge moves every case to the family kept (cases/services.py
-        # family_merge), and this join ran for every match of a common surname before the
-        # sort (bench: half of the search's buffers).
-        qs = qs.filter(family__merged_into__isnull=True)
-    data = request.GET.copy()
-    if "mine" in data and data["mine"] in ("on", "1"):
-        data["mine"] = "true"
-    filterset = CaseFilter(data or None, queryset=qs, user=request.user)
+    filterset = case_report.case_list_filter(user=request.user, params=request.GET)
     paginator: CappedPaginator
-    if searching:
+    if request.GET.get("q", "").strip():
         # A name search matches thousands of cases for a common surname: select and sort
         # them once (ids only), then read the page's 25 rows by id.
         paginator = CappedIdsPaginator(
