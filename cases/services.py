@@ -34,6 +34,7 @@ from .models import (
     ResourceShare,
     Task,
 )
+from .phone_models import PhoneCall
 from .privacy_models import FamilyContactRules
 
 # A call "starting" slightly in the future is clock skew between the advocate's PC and us.
@@ -764,6 +765,7 @@ def call_log(
     contact: dict[str, Any],
     draft_key: str | None = None,
     distinct_from: Iterable[Family] = (),
+    phone_call: PhoneCall | None = None,
 ) -> Contact:
     """Every contact path in one transaction: family and case as needed, then the contact.
 
@@ -810,4 +812,9 @@ def call_log(
             external_case_number=new_case.get("external_case_number"),
             children=children,
         )
-    return contact_log(case=case, by=by, draft_key=draft_key, **contact)
+    logged = contact_log(case=case, by=by, draft_key=draft_key, **contact)
+    if phone_call is not None:  # started from the screen pop: the CallSid keeps the link
+        from .phone_pop import phone_call_link_contact
+
+        phone_call_link_contact(call=phone_call, contact=logged, by=by)
+    return logged
