@@ -122,7 +122,40 @@ PAGES = [
     Page("travel request page", "reunification:detail", "advocate", ("travel",)),
     Page("report page (warm)", "reports:year", "administrator", ("year",)),
     Page("audit log", "accounts:audit_list", "administrator"),
+    # The screen pop's poll (issue 20; every second per advocate taking calls): nothing
+    # ringing (almost every poll), and a new pop of a known family's call (the family search
+    # and its audit entry). Set up by phone_pop_context(); the unchanged pop (204) and the
+    # 50-advocate load are bench/bench_phone_pop.py's.
+    Page("screen pop poll: nothing ringing", "cases:phone_pop", "advocate"),
+    Page("screen pop poll: new pop", "cases:phone_pop", "supervisor"),
 ]
+
+
+def phone_pop_context(users: dict, family_phone: str) -> dict:
+    """The bench advocate and supervisor take calls; a call from the bench family rings for
+    the supervisor (ringing_at an hour ahead: inside the pop's window for the whole run)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts import services
+    from cases.models import PhoneCall
+
+    for role in ("advocate", "supervisor"):
+        services.user_taking_calls_set(user=users[role], on=True, reason="bench")
+    call, _ = PhoneCall.objects.update_or_create(
+        call_sid="CA-bench-run-pop",
+        defaults={
+            "from_number": family_phone,
+            "agent": users["supervisor"],
+            "status": PhoneCall.Status.RINGING,
+            "ringing_at": timezone.now() + dt.timedelta(hours=1),
+            "started_by": None,
+            "started_at": None,
+            "contact": None,
+        },
+    )
+    return {"pop_token": f"{call.call_sid}:{call.status}"}  # what a page showing it sends
 
 
 # --- setup ------------------------------------------------------------------------------------
@@ -233,6 +266,7 @@ def context(meta: dict, users: dict) -> dict:
             ctx["family_name_typo_q"] = quote_plus(
                 name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
             )
+        ctx.update(phone_pop_context(users, fam[3] if fam else ""))
         ctx["provider"] = one(
             "SELECT provider_id FROM faon_provider_managers WHERE user_id = %s ORDER BY 1 LIMIT 1",
             [users["provider"].pk],
