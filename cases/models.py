@@ -540,8 +540,10 @@ class ResourceFeedback(models.Model):
         return f"Feedback #{self.pk}"
 
 
-# Privacy records (restricted cases, break-glass, legal holds, safe-contact rules, purge
-# counts) live in their own module; importing them here registers them with the app.
+# Calls reported by the phone system (screen pop, missed calls), and privacy records
+# (restricted cases, break-glass, legal holds, safe-contact rules, purge counts) live in
+# their own modules; importing them here registers them with the app.
+from .phone_models import PhoneCall, PhoneCallEvent, PhoneIntegration  # noqa: E402, F401
 from .privacy_models import (  # noqa: E402, F401
     BreakGlass,
     CaseAccessGrant,

@@ -155,6 +155,12 @@ def start_embedded_postgres(pgdata: Path, stack: contextlib.ExitStack) -> str:
     return socket_database_url(info.socket_dir)
 
 
+def app_role_url(owner_url: str) -> str:
+    """The same database, signed in as the application role instead of postgres."""
+    role = f"{APP_ROLE}:{quote(APP_ROLE_PASSWORD, safe='')}"
+    return owner_url.replace("postgres://postgres@", f"postgres://{role}@", 1)
+
+
 def socket_database_url(socket_dir: Path) -> str:
     # django-environ reads a percent-encoded path after the '@/' as a unix-socket directory:
     # postgres://postgres@/%2Fdir/db -> HOST=/dir, NAME=db.
@@ -291,6 +297,10 @@ def cmd_run() -> int:
                 return rc
         if site := default_site_url(port):
             env["SITE_URL"] = site
+        # Migrations and demo data ran as the owner; web, worker and beat connect as the
+        # application role, as in production, so nothing local can empty the audit trail.
+        if "DATABASE_URL" not in os.environ:
+            env["DATABASE_URL"] = app_role_url(env["DATABASE_URL"])
         say(f"portal on http://127.0.0.1:{port}/ (Ctrl-C stops everything)")
         celery = [sys.executable, "-m", "celery", "-A", "familysupport"]
         schedule = str(DATA / "celerybeat-schedule")

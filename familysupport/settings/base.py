@@ -332,3 +332,13 @@ RETENTION = {
     "session_days": env.int("RETENTION_SESSION_DAYS", default=1),
     "audit_years": env.int("RETENTION_AUDIT_YEARS", default=10),
 }
+
+# The phone system (README "Phone system"): Twilio signs with the account's auth token over
+# the public URL it called (behind a proxy the request's own host/scheme may differ, hence
+# a configured base URL); other systems sign with a per-integration HMAC secret, stored
+# encrypted under PHONE_SECRET_KEY (or a key derived from SECRET_KEY: lib/secretbox.py).
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+PHONE_WEBHOOK_BASE_URL = env("PHONE_WEBHOOK_BASE_URL", default=SITE_URL).rstrip("/")
+PHONE_SECRET_KEY = env("PHONE_SECRET_KEY", default="")
+PHONE_HMAC_MAX_AGE_SECONDS = env.int("PHONE_HMAC_MAX_AGE_SECONDS", default=300)
+PHONE_MISSED_AFTER_MINUTES = env.int("PHONE_MISSED_AFTER_MINUTES", default=3)
