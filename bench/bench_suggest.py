@@ -48,7 +48,11 @@ def typed_values() -> dict[str, dict[str, str]]:
         )
         row = cur.fetchone()
         rare = row[0] if row else common
-        cur.execute("SELECT contact_name FROM cases_family ORDER BY id LIMIT 1 OFFSET 5000")
+        # The 5,000th family (or the middle one of a small data set).
+        cur.execute(
+            "SELECT contact_name FROM cases_family ORDER BY id LIMIT 1 "
+            "OFFSET least(5000, (SELECT count(*) / 2 FROM cases_family))"
+        )
         full = cur.fetchone()[0]
     # One letter changed in the middle of the surname: "Whitfield" → "Whitfeeld".
     first, _, surname = full.rpartition(" ")

@@ -1316,6 +1316,14 @@ def main(argv: list[str] | None = None) -> int:
                 row["solo_small_ms"] = base
                 row["growth"] = row["solo_ms"] / base
 
+    if not args.no_load and args.only.lower() in "phone webhook":
+        # The phone system's webhooks (issue 20): signed POSTs, measured by bench_phone.py.
+        from bench import bench_phone
+
+        results["phone_webhook"] = bench_phone.run_server(args.db, runs=100)
+        if results["phone_webhook"]:
+            bench_phone.print_rows(results["phone_webhook"])
+
     print_table(results)
     md = markdown(results)
     if not args.no_write:

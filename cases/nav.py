@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR
+from familysupport.lib.access import ADMINISTRATOR, CASEWORKERS, STAFF, SUPERVISOR
 from familysupport.lib.portal import MenuItem, Panel
 
 from . import selectors
@@ -17,6 +17,12 @@ def menu(user) -> list[MenuItem]:
     if user.role in STAFF:
         items.append(MenuItem("Cases", reverse("cases:case_list"), order=10))
         items.append(MenuItem("Family resources", reverse("cases:resource_list"), order=40))
+    if user.role == SUPERVISOR:
+        # Supervisors are told of missed calls nobody could be given (issue 20).
+        items.append(MenuItem("Missed calls", reverse("phone:missed_list"), order=45))
+    if user.role == ADMINISTRATOR:
+        # Where administrators set the phone system up (next to the other admin pages).
+        items.append(MenuItem("Phone system", reverse("phone:integration_list"), order=99))
     return items
 
 

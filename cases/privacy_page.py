@@ -33,7 +33,9 @@ def for_family(family: Family, user, *, case: Case | None = None) -> dict[str, A
         "privacy_can_hold": holds.can_manage_holds(user),
         "privacy_case": case,
         "privacy_family": family,
-        "contact_rule": contact_rules.view_for(family, audience=contact_rules.STAFF_AUDIENCE),
+        "contact_rule": contact_rules.view_for(
+            family, audience=contact_rules.STAFF_AUDIENCE, rules=contact_rules.rules_of(family)
+        ),
         "contact_rule_editable": has_role(user, CASEWORKERS),
     }
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Q, QuerySet
 
 from familysupport.lib.access import CASEWORKERS, STAFF, SUPERVISOR, get_visible_or_404
 from familysupport.lib.phones import to_e164
 
-from . import restricted
+from . import family_search, restricted
 from .models import (
     Case,
     CaseAlert,
@@ -45,8 +44,10 @@ def family_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[F
 
 
 def family_get_for_user(*, user, pk: int, write: bool = False) -> Family:
+    # The safe-contact rules (a one-to-one) come in the same statement: every family page
+    # shows their banner (cases/privacy_page.py reads them through the relation).
     return restricted.get_or_refuse(
-        family_list_visible_to(user=user),
+        family_list_visible_to(user=user).select_related("contact_rules"),
         family_list_visible_to(user=user, with_restricted=True),
         family_of=lambda f: f.pk,
         user=user,
@@ -64,8 +65,9 @@ def case_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[Cas
 
 
 def case_get_for_user(*, user, pk: int, write: bool = False) -> Case:
+    # The family's safe-contact rules in the same statement (the case page's banner).
     return restricted.get_or_refuse(
-        case_list_visible_to(user=user),
+        case_list_visible_to(user=user).select_related("family__contact_rules"),
         case_list_visible_to(user=user, with_restricted=True),
         family_of=lambda c: c.family_id,
         user=user,
@@ -84,8 +86,7 @@ def contact_list_visible_to(*, user, with_restricted: bool = False) -> QuerySet[
 
 # --- added with the case-work screens ---------------------------------------------------
 
-SUGGEST_LIMIT = 8
-NAME_SIMILARITY = 0.3
+SUGGEST_LIMIT = family_search.SUGGEST_LIMIT
 
 
 @dataclass
@@ -109,41 +110,18 @@ class Suggestion:
 
 
 def family_suggest(*, user, name: str = "", phone: str = "", number: str = "") -> list[Suggestion]:
-    """Possible existing families for a new call: same phone, similar name, same case number.
-
-    Three indexed lookups (phone b-tree, trigram GIN on names, unique case number), then one
-    query for the open cases of what was found.
-    """
-    base = family_list_visible_to(user=user).filter(merged_into__isnull=True)
-    found: dict[int, Suggestion] = {}
-
-    def add(families, reason: str) -> None:
-        for family in families:
-            found.setdefault(family.pk, Suggestion(family, [], [])).reasons.append(reason)
-
-    e164 = to_e164(phone) if phone else None
-    if e164:
-        add(base.filter(Q(phone=e164) | Q(phone_alt=e164))[:SUGGEST_LIMIT], "same phone")
-    name = name.strip()
-    if len(name) >= 3:
-        add(_similar_names(base, name), "similar name")
-    number = number.strip()
-    if number:
-        add(
-            base.filter(cases__external_case_number__iexact=number).distinct()[:SUGGEST_LIMIT],
-            "same case number",
-        )
-    if not found:
+    """Possible existing families for a new call: same phone, same case number, then names
+    containing what was typed, then similar names (typos), closest first; with their open
+    cases. One SQL statement (cases/family_search.py): it runs on every pause in typing."""
+    if not user.is_authenticated or user.role not in STAFF:
         return []
-    cases = case_list_visible_to(user=user).filter(
-        family_id__in=found, status__in=[Case.Status.OPEN, Case.Status.ACTIVE, Case.Status.ON_HOLD]
+    found = family_search.find_families(
+        user=user,
+        phone_e164=to_e164(phone) if phone else None,
+        number=number.strip(),
+        name=name.strip(),
     )
-    for case in cases.order_by("-opened_at"):
-        found[case.family_id].open_cases.append(case)
-    order = {"same phone": 0, "same case number": 1, "similar name": 2}
-    return sorted(
-        found.values(), key=lambda s: (min(order[r] for r in s.reasons), s.family.display_name)
-    )[:SUGGEST_LIMIT]
+    return [Suggestion(f.family, f.reasons, f.open_cases) for f in found][:SUGGEST_LIMIT]
 
 
 STRONG_REASONS = frozenset({"same phone", "same e-mail", "same case number"})
@@ -178,25 +156,6 @@ def family_merge_facts(*, user, family: Family) -> dict:
         "cases": cases,
         "members": family.members.count(),
     }
-
-
-def _similar_names(base: QuerySet[Family], name: str) -> list[Family]:
-    """Names containing what was typed first, then the most similar names (typos).
-
-    Both through the trigram GIN indexes. The first query stops at SUGGEST_LIMIT rows
-    (unordered: every "Smith" is as good as another); ranking by similarity, which has to
-    fetch and score every candidate (70-150 ms for a common surname at 250,000 families),
-    only runs when fewer were found — a typo, a rare name.
-    """
-    found = list(base.filter(contact_name__icontains=name).order_by()[:SUGGEST_LIMIT])
-    if len(found) < SUGGEST_LIMIT:
-        found += list(
-            base.annotate(sim=TrigramSimilarity("contact_name", name))
-            .filter(contact_name__trigram_similar=name)
-            .exclude(pk__in=[f.pk for f in found])
-            .order_by("-sim")[: SUGGEST_LIMIT - len(found)]
-        )
-    return found
 
 
 def contact_get_for_user(*, user, pk: int) -> Contact:

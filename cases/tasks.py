@@ -87,3 +87,24 @@ def drafts_purge() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def drafts_purge_task() -> int:
     return drafts_purge()
+
+
+PHONE_MISSED_JOB = "cases.phone_missed_calls"
+
+
+@jobs.register(
+    PHONE_MISSED_JOB,
+    "Calls nobody started within PHONE_MISSED_AFTER_MINUTES (3 by default): a task for the "
+    "advocate of a known family's open case, otherwise a notice to supervisors.",
+)
+def phone_missed_calls() -> int:
+    from . import phone_services
+
+    return phone_services.phone_missed_calls()
+
+
+# Every minute (familysupport/celery.py). Each call is handled once, under a row lock
+# (SKIP LOCKED), so overlapping runs or two workers never make a second task.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=120, soft_time_limit=100)
+def phone_missed_calls_task() -> int:
+    return phone_missed_calls()

@@ -98,6 +98,13 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.drafts_purge_task",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Every minute: calls nobody started within PHONE_MISSED_AFTER_MINUTES become a task for
+    # the family's advocate, or a notice to supervisors (cases/phone_services.py).
+    "cases-phone-missed-calls": {
+        "task": "cases.tasks.phone_missed_calls_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     # Daily 03:10 (after the drafts purge): the retention sweep — closed cases past their
     # period, travel documents, files of members who left, outbox, job runs, sessions; never
     # what a legal hold keeps (accounts/tasks.py, familysupport/lib/retention.py).

@@ -23,6 +23,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # Restricted cases, break-glass, legal holds, retention, safe-contact rules (cases app).
     path("privacy/", include("cases.privacy_urls")),
+    # The phone system's webhooks, missed calls and integrations (cases app, issue 20).
+    path("phone/", include("cases.phone_urls")),
 ]
 
 handler403 = "familysupport.errors.forbidden"

@@ -81,7 +81,10 @@ def provider_get_for_user(*, user, pk: int, write: bool = False) -> Provider:
 
 
 def provider_status_changes(*, provider: Provider) -> list[ProviderStatusChange]:
-    """A provider's status history, oldest first (the caller has checked access to it)."""
+    """A provider's status history, oldest first (the caller has checked access to it).
+    Read from the prefetched rows when the caller prefetched `status_changes`."""
+    if "status_changes" in getattr(provider, "_prefetched_objects_cache", {}):
+        return list(provider.status_changes.all())
     return list(provider.status_changes.select_related("by"))
 
 
@@ -137,11 +140,18 @@ def provider_list_directory(*, on: date | None = None) -> QuerySet[Provider]:
     return provider_list_credentials_current(on=on)
 
 
-def provider_prefetch_compliance(qs: QuerySet[Provider], *, year: int) -> QuerySet[Provider]:
-    """Prefetch what compliance_for needs, so evaluating a page of providers is O(1) queries."""
+def provider_prefetch_compliance(
+    qs: QuerySet[Provider], *, year: int, verifiers: bool = False
+) -> QuerySet[Provider]:
+    """Prefetch what compliance_for needs, so evaluating a page of providers is O(1) queries.
+    `verifiers`: with the users who verified each licence and policy (the profile page)."""
+    licenses, policies = License.objects.all(), InsurancePolicy.objects.all()
+    if verifiers:
+        licenses = licenses.select_related("verified_by")
+        policies = policies.select_related("verified_by")
     return qs.prefetch_related(
-        "licenses",
-        "insurance_policies",
+        Prefetch("licenses", queryset=licenses),
+        Prefetch("insurance_policies", queryset=policies),
         Prefetch(
             "attendances",
             queryset=Attendance.objects.select_related("event").filter(

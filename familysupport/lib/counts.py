@@ -6,10 +6,13 @@
 - `capped_count(qs, cap)`: counts at most `cap` + 1 rows, so a broad filter over 300,000
   cases costs what a page costs; `Capped` prints "1,000+" past the cap.
 - `CappedPaginator`: a Paginator counting that way (`paginator.total` prints "1,000+").
+- `CappedIdsPaginator`: for a costly selection (a free-text search): the selection runs
+  once, for the ordered ids of its first cap + 1 rows; the page's rows are read by id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,3 +123,45 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # not generic at ru
     @property
     def is_capped(self) -> bool:
         return not self.total.exact
+
+
+class CappedIdsPaginator(CappedPaginator):
+    """A capped paginator that runs a costly selection once, not twice.
+
+    A plain paginator runs the selection for the COUNT and again for the page, and the page
+    query joins and sorts every match before its LIMIT. Here ONE statement reads the ids of
+    the first cap + 1 rows in the list's order (the total and every page's ids: only the
+    sort keys of the matches are read and sorted), and `rows(ids)` reads the page's rows
+    by primary key (pass a queryset that still checks access; the rows are put back in the
+    ids' order).
+    """
+
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        rows: Callable[[list[Any]], QuerySet[Any]],
+        cap: int = 1000,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, cap=cap, **kwargs)
+        self.rows = rows
+
+    @cached_property
+    def ids(self) -> list[Any]:
+        selection: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # a queryset
+        return list(selection.values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
+    def total(self) -> Capped:
+        return Capped(len(self.ids), self.cap)
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.ids[bottom : min(bottom + self.per_page, self.count)]
+        by_pk = {row.pk: row for row in self.rows(ids)} if ids else {}
+        return self._get_page(  # type: ignore[attr-defined]  # Paginator's own hook
+            [by_pk[i] for i in ids if i in by_pk], number, self
+        )

@@ -15,3 +15,15 @@ class AnyOf(Func):
     arg_joiner = " = ANY("
     template = "%(expressions)s)"
     output_field = BooleanField()
+
+
+class FirstNonEmpty(Func):
+    """`COALESCE(NULLIF(a, '{}'), b)` for two arrays: `b` only when `a` is empty.
+
+    PostgreSQL evaluates COALESCE lazily, so a costly fallback subquery in `b` (a
+    similarity search for a typo) runs only when the cheap one in `a` found nothing.
+    """
+
+    arg_joiner = ", '{}'), "
+    template = "COALESCE(NULLIF(%(expressions)s)"
+    arity = 2

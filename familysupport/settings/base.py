@@ -342,3 +342,6 @@ PHONE_WEBHOOK_BASE_URL = env("PHONE_WEBHOOK_BASE_URL", default=SITE_URL).rstrip(
 PHONE_SECRET_KEY = env("PHONE_SECRET_KEY", default="")
 PHONE_HMAC_MAX_AGE_SECONDS = env.int("PHONE_HMAC_MAX_AGE_SECONDS", default=300)
 PHONE_MISSED_AFTER_MINUTES = env.int("PHONE_MISSED_AFTER_MINUTES", default=3)
+# Where Twilio goes next after telling the portal a call is ringing (the number's real call
+# flow: a Studio flow's or TwiML app's URL); empty: an empty <Response/> (status callbacks).
+PHONE_TWIML_NEXT_URL = env("PHONE_TWIML_NEXT_URL", default="")

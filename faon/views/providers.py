@@ -8,6 +8,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +32,7 @@ from ..forms import (
     StatusForm,
     TranscriptIssueForm,
 )
-from ..models import Provider
+from ..models import Provider, ProviderStatusChange
 
 READERS = (*STAFF, PROVIDER)
 WRITERS = (SUPERVISOR, ADMINISTRATOR, PROVIDER)
@@ -71,10 +72,13 @@ def _detail_context(request: HttpRequest, provider: Provider) -> dict:
     year = compliance.current_membership_year()
     provider = (
         selectors.provider_prefetch_compliance(
-            selectors.provider_list_visible_to(user=user).filter(pk=provider.pk), year=year
+            selectors.provider_list_visible_to(user=user).filter(pk=provider.pk),
+            year=year,
+            verifiers=True,
         )
+        .select_related("application")
         .prefetch_related(
-            "status_changes__by", "licenses__verified_by", "insurance_policies__verified_by"
+            Prefetch("status_changes", queryset=ProviderStatusChange.objects.select_related("by"))
         )
         .get()
     )

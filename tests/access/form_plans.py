@@ -139,6 +139,13 @@ PLANS = {
     "mfa_reauthenticate_webauthn": FROM_PAGE,
     "mfa_remove_webauthn": FROM_PAGE,
     "mfa_view_recovery_codes": FROM_PAGE,
+    # The phone system (cases/phone_urls.py): the signed webhooks and the admin pages.
+    "phone:hook_call": POST_ONLY,
+    "phone:hook_call_ended": POST_ONLY,
+    "phone:integration_deactivate": POST_ONLY,
+    "phone:integration_list": FROM_PAGE,
+    "phone:integration_rotate": POST_ONLY,
+    "phone:missed_list": FROM_PAGE,
     "privacy:access_grant_add": POST_ONLY,
     "privacy:access_grant_remove": POST_ONLY,
     "privacy:access_review": FROM_PAGE,

@@ -129,3 +129,8 @@ ROUTES = [
 from tests.cases.privacy_access import ROUTES as PRIVACY_ROUTES  # noqa: E402
 
 ROUTES += PRIVACY_ROUTES
+
+# The phone system's URLs (cases/phone_urls.py, issue 20) are the cases app's too.
+from tests.cases.phone_access import ROUTES as PHONE_ROUTES  # noqa: E402
+
+ROUTES += PHONE_ROUTES

@@ -77,7 +77,7 @@ def test_search_reads_family_ids_in_a_subquery_not_across_the_join(advocate, fam
     case and family); the family subquery and the case's own columns each can."""
     sql = _search_sql(advocate, {"q": "Marsh"})
     where = sql.split(" WHERE ", 1)[1]
-    assert '"cases_case"."family_id" = ANY(ARRAY(SELECT' in where
+    assert '"cases_case"."family_id" = ANY(COALESCE(NULLIF(ARRAY(SELECT' in where
     assert '"cases_family"."contact_name"' not in where
     assert '"cases_family"."display_name"' not in where
     assert "ORDER BY U0" not in where  # no pointless sort inside the subquery
@@ -217,4 +217,50 @@ def test_case_list_advocate_filter_renders_every_caseworker_once(adv_client, adv
     assert 'id="id_assigned_advocate"' in html
     assert not any(
         'COUNT(*) AS "__count" FROM "accounts_user"' in q["sql"] for q in ctx.captured_queries
+    )
+
+
+# --- a common surname: the search runs once, names merely similar only as a fallback -----
+
+
+def test_similar_names_are_listed_only_when_no_name_contains_the_text(adv_client):
+    marsh = CaseFactory(family__contact_name="Lena Marsh", family__display_name="Marsh family")
+    mursh = CaseFactory(family__contact_name="Lena Mursh", family__display_name="Mursh family")
+    assert list(adv_client.get(LIST, {"q": "Lena Marsh"}).context["cases"]) == [marsh]
+    # Nobody is called "Lena Marsch": the names most like it are listed instead.
+    found = set(adv_client.get(LIST, {"q": "Lena Marsch"}).context["cases"])
+    assert marsh in found and mursh in found
+
+
+def test_search_pages_come_in_the_list_order_from_one_ordered_id_read(
+    adv_client, advocate, monkeypatch
+):
+    from cases import views
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 4)
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 9)
+    cases = [
+        CaseFactory(family__contact_name=f"Ola Tamsin {i}", family__display_name="Tamsin family")
+        for i in range(11)
+    ]
+    CaseFactory(family__contact_name="Pat Lee")  # not a match
+    newest_first = sorted(cases, key=lambda c: (c.opened_at, c.pk), reverse=True)
+    pages = [adv_client.get(LIST, {"q": "tamsin", "page": n}) for n in (1, 2, 3)]
+    listed = [c for p in pages for c in p.context["cases"]]
+    assert listed == newest_first[:9]  # in order, and the pages end at the cap
+    assert str(pages[0].context["page"].paginator.total) == "9+"
+    oldest_first = adv_client.get(LIST, {"q": "tamsin", "sort": "opened_at"}).context["cases"]
+    assert list(oldest_first) == newest_first[::-1][:4]
+
+
+def test_search_reads_the_matches_once(adv_client, families):
+    """One statement selects and sorts the matches (ids only); the page's rows by id."""
+    adv_client.get(LIST, {"q": "Marsh"})
+    with CaptureQueriesContext(connection) as ctx:
+        adv_client.get(LIST, {"q": "Marsh"})
+    searches = [q["sql"] for q in ctx.captured_queries if "COALESCE(NULLIF(ARRAY" in q["sql"]]
+    assert len(searches) == 1
+    assert searches[0].startswith('SELECT "cases_case"."id" AS "pk" FROM "cases_case" WHERE')
+    assert "COUNT(" not in " ".join(
+        q["sql"] for q in ctx.captured_queries if "cases_case" in q["sql"]
     )
