@@ -136,7 +136,7 @@ CACHES = {
         "LOCATION": "django_cache",
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "familysupport.lib.sessions"  # the db store, one plain SELECT per load
 # Messages name people ("Invitation sent to ..."): kept in the server-side session, not
 # in a cookie (signed, not encrypted).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
