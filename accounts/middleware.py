@@ -19,6 +19,8 @@ SESSION_STARTED = "fsp_session_started"
 MFA_PASSED = "fsp_mfa_passed"
 ACTIVITY_RESOLUTION = 60  # seconds
 LAST_ACTIVITY = "fsp_last_activity"
+# Set on the request before a time-out's logout: the sign-out hooks record why (presence).
+LOGOUT_REASON = "fsp_logout_reason"
 
 # Pages a signed-in user may open before the second factor is set up or passed.
 MFA_EXEMPT_URL_NAMES = frozenset(
@@ -57,6 +59,7 @@ class SessionTimeoutMiddleware:
             idle = now - last > settings.SESSION_IDLE_TIMEOUT
             too_old = now - started > settings.SESSION_ABSOLUTE_TIMEOUT
             if idle or too_old:
+                setattr(request, LOGOUT_REASON, "idle_timeout" if idle else "session_expired")
                 logout(request)
                 if is_background(request) or request.headers.get("HX-Request"):
                     response = HttpResponse(status=401)

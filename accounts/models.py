@@ -34,7 +34,9 @@ class UserManager(BaseUserManager.from_queryset(AuditedQuerySet)):  # type: igno
 
 class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     audit_values = ("role", "is_active", "supervisor")
-    audit_exclude = ("last_login",)
+    # Presence has explicit audit events (services.user_taking_calls_set); the heartbeat is
+    # written by the screen-pop poll once a minute and must never be an audit row per poll.
+    audit_exclude = ("last_login", "taking_calls", "taking_calls_seen_at")
 
     Role = Role  # familysupport/lib/roles.py
 
@@ -50,6 +52,11 @@ class User(AuditedModel, AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # "Taking calls": the advocate wants screen pops from the phone system (issue 20). Off at
+    # sign-out and idle time-out; `taking_calls_seen_at` is the pop poll's heartbeat (a
+    # closed tab stops it, so a stale one means nobody is watching for pops).
+    taking_calls = models.BooleanField(default=False, db_default=False)
+    taking_calls_seen_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

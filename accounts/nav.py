@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR
-from familysupport.lib.portal import MenuItem
+from familysupport.lib.portal import MenuItem, Panel
+
+from . import selectors
 
 
 def menu(user) -> list[MenuItem]:
@@ -22,3 +24,15 @@ def menu(user) -> list[MenuItem]:
     if user.role == ADMINISTRATOR:
         items.append(MenuItem("Retention", reverse("privacy:retention"), order=99))
     return items
+
+
+def home_panels(request) -> list[Panel]:
+    """Supervisors: who is taking calls now (the screen pop's presence, issue 20)."""
+    if request.user.role != SUPERVISOR:
+        return []
+    people = selectors.users_taking_calls(viewer=request.user)
+    return [
+        Panel(
+            "Taking calls now", "accounts/includes/_panel_taking_calls.html", {"people": people}, 6
+        )
+    ]

@@ -100,3 +100,35 @@ def locked_emails(*, emails: list[str]) -> set[str]:
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
     )
     return {row["username"] for row in rows}
+
+
+# A presence whose heartbeat (the pop poll, once a minute while a page is open; hidden tabs
+# poll less often and browsers throttle them to about once a minute) is older than this is
+# shown as away: the tab was closed or the computer slept.
+PRESENCE_STALE_SECONDS = 180
+
+
+def presence_is_fresh(*, user: User, now: datetime | None = None) -> bool:
+    from django.utils import timezone
+
+    seen = user.taking_calls_seen_at
+    now = now or timezone.now()
+    return bool(
+        user.taking_calls and seen and (now - seen).total_seconds() <= PRESENCE_STALE_SECONDS
+    )
+
+
+def users_taking_calls(*, viewer: User) -> list[User]:
+    """Advocates and supervisors taking calls now, for a supervisor's home page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if viewer.role not in (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR):
+        return []
+    since = timezone.now() - timedelta(seconds=PRESENCE_STALE_SECONDS)
+    return list(
+        User.objects.filter(taking_calls=True, taking_calls_seen_at__gte=since, is_active=True)
+        .only("pk", "full_name", "email", "role", "taking_calls_seen_at")
+        .order_by("full_name")[:100]
+    )

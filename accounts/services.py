@@ -113,6 +113,7 @@ def user_deactivate(*, user: User, by: User) -> User:
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     user_end_sessions(user=user)
+    user_taking_calls_set(user=user, on=False, reason="deactivated", by=by)
     # Apps holding the user's private work (unsaved call notes) drop it in this transaction.
     events.user_deactivated.send(user=user, by=by)
     audit.record(action="accounts.user.deactivated", obj=user, actor=by)
@@ -158,3 +159,46 @@ def notification_mark_read(*, user: User, pk: int | None = None) -> int:
         note.save(update_fields=["read_at"])
         count += 1
     return count
+
+
+# --- "taking calls" presence (screen pops from the phone system, issue 20) ---------------
+
+# The pop poll writes the heartbeat at most this often (one UPDATE a minute per advocate).
+PRESENCE_HEARTBEAT_SECONDS = 60
+
+
+def user_taking_calls_set(*, user: User, on: bool, reason: str, by: User | None = None) -> bool:
+    """Switch the user's presence; audited with why (menu, signed_out, idle_timeout, ...).
+
+    Returns whether anything changed: switching off what is off writes nothing.
+    """
+    if not on and not user.taking_calls:
+        return False
+    if on and user.role not in (User.Role.ADVOCATE, User.Role.SUPERVISOR):
+        raise ValidationError("Only advocates and supervisors take calls.")
+    now = timezone.now()
+    with transaction.atomic():
+        changed = user.taking_calls != on
+        user.taking_calls = on
+        # On: the heartbeat starts now, so presence is fresh before the first poll.
+        user.taking_calls_seen_at = now if on else user.taking_calls_seen_at
+        user.save(update_fields=["taking_calls", "taking_calls_seen_at"])
+        if changed:
+            audit.record(
+                action=f"accounts.user.taking_calls_{'on' if on else 'off'}",
+                obj=user,
+                actor=by or user,
+                changes={"reason": reason},
+            )
+    return changed
+
+
+def user_presence_heartbeat(*, user: User) -> bool:
+    """The pop poll says "still watching": written at most once a minute, never audited."""
+    now = timezone.now()
+    seen = user.taking_calls_seen_at
+    if seen and (now - seen).total_seconds() < PRESENCE_HEARTBEAT_SECONDS:
+        return False
+    user.taking_calls_seen_at = now
+    user.save(update_fields=["taking_calls_seen_at"])
+    return True

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<str:name>/run/", views.job_run_now, name="job_run_now"),
+    path("me/taking-calls/", views.taking_calls, name="taking_calls"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/badge/", views.notification_badge, name="notification_badge"),
     path("notifications/read/", views.notification_mark_read, name="notifications_read_all"),

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from familysupport.lib import audit, jobs
-from familysupport.lib.access import ADMINISTRATOR, SUPERVISOR, role_required
+from familysupport.lib.access import ADMINISTRATOR, CASEWORKERS, SUPERVISOR, role_required
 from familysupport.lib.portal import home_panels
+from familysupport.lib.redirects import safe_next
 
 from . import selectors, services
 from .forms import AuditFilterForm, InviteForm, SetPasswordForm, UserRoleForm
@@ -292,3 +293,20 @@ def session_keepalive(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"authenticated": False}, status=401)
     return JsonResponse({"authenticated": True, "idle_seconds_left": settings.SESSION_IDLE_TIMEOUT})
+
+
+@require_POST
+@role_required(*CASEWORKERS)
+def taking_calls(request: HttpRequest) -> HttpResponse:
+    """The user menu's switch: screen pops of incoming calls on (any page) or off."""
+    choice = request.POST.get("taking_calls", "")
+    if choice not in ("on", "off"):
+        return HttpResponse("Choose on or off.", status=400, content_type="text/plain")
+    services.user_taking_calls_set(user=request.user, on=choice == "on", reason="menu")
+    if choice == "on":
+        messages.success(
+            request, "You are taking calls: an incoming call pops up on whatever page you are on."
+        )
+    else:
+        messages.info(request, "You are no longer taking calls.")
+    return redirect(safe_next(request, "home"))

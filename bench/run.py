@@ -122,7 +122,40 @@ PAGES = [
     Page("travel request page", "reunification:detail", "advocate", ("travel",)),
     Page("report page (warm)", "reports:year", "administrator", ("year",)),
     Page("audit log", "accounts:audit_list", "administrator"),
+    # The screen pop's poll (issue 20; every second per advocate taking calls): nothing
+    # ringing (almost every poll), and a new pop of a known family's call (the family search
+    # and its audit entry). Set up by phone_pop_context(); the unchanged pop (204) and the
+    # 50-advocate load are bench/bench_phone_pop.py's.
+    Page("screen pop poll: nothing ringing", "cases:phone_pop", "advocate"),
+    Page("screen pop poll: new pop", "cases:phone_pop", "supervisor"),
 ]
+
+
+def phone_pop_context(users: dict, family_phone: str) -> dict:
+    """The bench advocate and supervisor take calls; a call from the bench family rings for
+    the supervisor (ringing_at an hour ahead: inside the pop's window for the whole run)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts import services
+    from cases.models import PhoneCall
+
+    for role in ("advocate", "supervisor"):
+        services.user_taking_calls_set(user=users[role], on=True, reason="bench")
+    call, _ = PhoneCall.objects.update_or_create(
+        call_sid="CA-bench-run-pop",
+        defaults={
+            "from_number": family_phone,
+            "agent": users["supervisor"],
+            "status": PhoneCall.Status.RINGING,
+            "ringing_at": timezone.now() + dt.timedelta(hours=1),
+            "started_by": None,
+            "started_at": None,
+            "contact": None,
+        },
+    )
+    return {"pop_token": f"{call.call_sid}:{call.status}"}  # what a page showing it sends
 
 
 # --- setup ------------------------------------------------------------------------------------
@@ -233,6 +266,7 @@ def context(meta: dict, users: dict) -> dict:
             ctx["family_name_typo_q"] = quote_plus(
                 name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
             )
+        ctx.update(phone_pop_context(users, fam[3] if fam else ""))
         ctx["provider"] = one(
             "SELECT provider_id FROM faon_provider_managers WHERE user_id = %s ORDER BY 1 LIMIT 1",
             [users["provider"].pk],
@@ -573,6 +607,128 @@ def sql_statements(captured: list[dict]) -> int:
     return sum(1 for x in captured if not x["sql"].lstrip().upper().startswith(TX_CONTROL))
 
 
+SIGNED_IN_PATH = "/bench/signed-in/"  # bench/urls.py: signed in, MFA-checked, audited, empty
+
+
+def _wsgi_environ(path: str, cookie: str = "") -> dict:
+    import io
+
+    env = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+    }
+    if cookie:
+        env["HTTP_COOKIE"] = cookie
+    return env
+
+
+def measure_signed_in_floor(user, n: int = 300) -> dict:
+    """The fixed cost of a signed-in request, in-process (no HTTP, no test client): the
+    portal's WSGI handler serving the signed-in floor (session read, user, second-factor
+    and time-out checks, CSP nonce, one audit INSERT) n times, per request the wall time
+    and this process's CPU time (CPU time is what the machine's other load disturbs least),
+    and the SQL round trips of one request. The bare floor (no middleware) is measured
+    the same way in a subprocess (its own settings)."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = WSGIHandler()
+    cookie = session_cookie(user)
+    statuses: Counter = Counter()
+
+    def one() -> None:
+        body = app(
+            _wsgi_environ(SIGNED_IN_PATH, cookie), lambda status, _h: statuses.update([status])
+        )
+        b"".join(body)
+        body.close()
+
+    for _ in range(3):  # steady state: the session has recorded the second factor
+        one()
+    with CaptureQueriesContext(connection) as q:
+        one()
+    statements = [x["sql"][:60] for x in q.captured_queries]
+    walls, cpus = [], []
+    for _ in range(n):
+        t0, c0 = time.perf_counter(), time.process_time()
+        one()
+        cpus.append(time.process_time() - c0)
+        walls.append(time.perf_counter() - t0)
+    bare = _bare_floor_inprocess(n)
+    out = {
+        "n": n,
+        "statuses": dict(statuses),
+        "statements": statements,
+        "wall_ms": statistics.median(walls) * 1000,
+        "cpu_ms": statistics.mean(cpus) * 1000,
+        "bare_wall_ms": bare.get("wall_ms"),
+        "bare_cpu_ms": bare.get("cpu_ms"),
+    }
+    if bare.get("wall_ms") is not None:
+        out["fixed_wall_ms"] = out["wall_ms"] - bare["wall_ms"]
+        out["fixed_cpu_ms"] = out["cpu_ms"] - bare["cpu_ms"]
+    return out
+
+
+def _bare_floor_inprocess(n: int) -> dict:
+    code = (
+        "import json, os, statistics, sys, time, django; sys.path.insert(0, os.getcwd()); "
+        "django.setup(); from django.core.handlers.wsgi import WSGIHandler; "
+        "from bench.run import _wsgi_environ; app = WSGIHandler(); w = []; c = []\n"
+        f"for i in range({n} + 3):\n"
+        "    t0, c0 = time.perf_counter(), time.process_time()\n"
+        "    b = app(_wsgi_environ('/floor/ok/'), lambda s, h: None); b''.join(b); b.close()\n"
+        "    c.append(time.process_time() - c0); w.append(time.perf_counter() - t0)\n"
+        "print(json.dumps({'wall_ms': statistics.median(w[3:]) * 1000, "
+        "'cpu_ms': statistics.mean(c[3:]) * 1000}))"
+    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.floor_settings", PYTHONPATH=str(ROOT))
+    proc = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    return {"error": (proc.stderr or proc.stdout)[-300:]}
+
+
+def measure_signed_in_http(port: int, floor_port: int, cookie: str, n: int = 200) -> dict:
+    """The same floor under gunicorn, one request at a time, alternating with the bare
+    floor (same workers, same loopback): the difference of the medians is the fixed cost
+    a signed-in request adds, HTTP included on both sides."""
+    signed, bare = [], []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        get(floor_port, "/floor/ok/")
+        bare.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        get(port, SIGNED_IN_PATH, cookie)
+        signed.append(time.perf_counter() - t0)
+    out = {
+        "n": n,
+        "signed_ms": statistics.median(signed) * 1000,
+        "bare_ms": statistics.median(bare) * 1000,
+    }
+    out["fixed_ms"] = out["signed_ms"] - out["bare_ms"]
+    return out
+
+
 def measure_queries(pages: list[Page], ctx: dict, users: dict) -> dict[str, dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -838,6 +994,24 @@ def purge_broker() -> int:
 # --- report -------------------------------------------------------------------------------------
 
 
+def template_loaders() -> str:
+    """What renders templates in these (production) settings: the cached loader or not."""
+    from django.template import engines
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    return ", ".join(
+        type(loader).__module__.rsplit(".", 1)[-1]
+        + "."
+        + type(loader).__name__
+        + (
+            f" ({', '.join(type(x).__name__ for x in loader.loaders)})"
+            if hasattr(loader, "loaders")
+            else ""
+        )
+        for loader in engine.template_loaders
+    )
+
+
 def machine() -> dict:
     cpu = ""
     try:
@@ -1044,6 +1218,10 @@ def markdown(results: dict) -> str:
     mem = results.get("memory", {})
     lines += [
         "",
+        "### (c0) The signed-in request floor",
+        "",
+        signed_in_markdown(results),
+        "",
         "### (e) Peak memory",
         "",
         f"- web worker (VmHWM after the load, max of {WORKERS}): "
@@ -1053,6 +1231,32 @@ def markdown(results: dict) -> str:
         f"{fmt(mem.get('report', {}).get('seconds'), 2)} s)",
     ]
     return "\n".join(lines)
+
+
+def signed_in_markdown(results: dict) -> str:
+    sf = results.get("signed_in", {})
+    if not sf:
+        return "Not measured."
+    lines = [
+        f"An empty page behind the whole stack (`{SIGNED_IN_PATH}`, bench/urls.py): session read, "
+        "user, second-factor and time-out checks, CSP nonce, one audit INSERT "
+        f"({len(sf.get('statements', []))} statements: "
+        f"{', '.join(x.split()[0] for x in sf.get('statements', []))}). In-process (the WSGI "
+        f"handler, no HTTP), {sf.get('n')} requests: wall {fmt(sf.get('wall_ms'), 2)} ms median, "
+        f"CPU {fmt(sf.get('cpu_ms'), 2)} ms mean; the bare floor "
+        f"{fmt(sf.get('bare_wall_ms'), 3)} / {fmt(sf.get('bare_cpu_ms'), 3)} ms: "
+        "**fixed cost per signed-in request "
+        f"{fmt(sf.get('fixed_wall_ms'), 2)} ms wall, {fmt(sf.get('fixed_cpu_ms'), 2)} ms CPU**.",
+    ]
+    sh = results.get("signed_in_http")
+    if sh:
+        lines.append(
+            f"Under gunicorn, one request at a time alternating with the bare floor: "
+            f"{sh['signed_ms']:.2f} ms vs {sh['bare_ms']:.2f} ms (medians of {sh['n']}): "
+            f"**{sh['fixed_ms']:.2f} ms**."
+        )
+    lines.append(f"Template loaders (production settings): {results.get('template_loaders', '—')}.")
+    return " ".join(lines)
 
 
 def _ratio(v, floor_s) -> str:
@@ -1185,6 +1389,12 @@ def main(argv: list[str] | None = None) -> int:
         log(f"bench: database {args.db} does not exist; run bench/generate.py first.")
         return 2
     setup_django(args.db)
+    if not args.report_task:
+        # The data set outlives the code: columns added since it was generated (a new
+        # migration on main) would fail every page. Applying them never touches the rows.
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
     if args.report_task:
         report_task(args.report_task)
         return 0
@@ -1221,6 +1431,22 @@ def main(argv: list[str] | None = None) -> int:
     log("(b) report page in-process, cold and warm ...")
     results["report"] = measure_report_inprocess(users["administrator"], year)
     log("  " + json.dumps({k: v for k, v in results["report"].items() if k != "path"}, default=str))
+
+    log("(c0) signed-in request floor in-process ...")
+    results["signed_in"] = measure_signed_in_floor(users["advocate"])
+    sf = results["signed_in"]
+    kinds = ", ".join(x.split()[0] for x in sf["statements"])
+    log(
+        f"  signed-in floor: wall {sf['wall_ms']:.2f} ms, CPU {sf['cpu_ms']:.2f} ms per request "
+        f"({len(sf['statements'])} statements: {kinds})"
+    )
+    log(
+        f"  bare floor: wall {fmt(sf.get('bare_wall_ms'), 3)} ms, "
+        f"CPU {fmt(sf.get('bare_cpu_ms'), 3)} ms → fixed cost "
+        f"{fmt(sf.get('fixed_wall_ms'), 2)} ms wall, {fmt(sf.get('fixed_cpu_ms'), 2)} ms CPU"
+    )
+    log(f"  template loaders (production settings): {template_loaders()}")
+    results["template_loaders"] = template_loaders()
 
     log("(c) query counts in-process ...")
     measured = measure_queries(pages, ctx, users)
@@ -1261,6 +1487,15 @@ def main(argv: list[str] | None = None) -> int:
 
             results["floor_runs"] = []
             measure_floors("before the pages")
+            results["signed_in_http"] = measure_signed_in_http(
+                web.port, floor.port, session_cookie(users["advocate"])
+            )
+            sh = results["signed_in_http"]
+            log(
+                f"  signed-in floor under gunicorn, one at a time: {sh['signed_ms']:.2f} ms "
+                f"vs bare {sh['bare_ms']:.2f} ms → fixed cost {sh['fixed_ms']:.2f} ms "
+                f"(median of {sh['n']})"
+            )
             cookies = {
                 role: [session_cookie(u) for _ in range(CONCURRENCY)] for role, u in users.items()
             }

@@ -38,3 +38,5 @@ CELERY_BROKER_URL = os.environ.get("FSP_BENCH_BROKER_URL", "redis://127.0.0.1:63
 # server (passed to every connection, like OPTIONS in production settings would be).
 if os.environ.get("FSP_BENCH_PG_OPTIONS"):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ["FSP_BENCH_PG_OPTIONS"]
+# The portal's URLs plus the signed-in floor (bench/urls.py).
+ROOT_URLCONF = "bench.urls"

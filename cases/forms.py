@@ -22,6 +22,7 @@ from familysupport.lib.phones import to_e164
 
 from . import selectors
 from .models import Case, Contact, Family, Person, Resource, ResourceFeedback
+from .phone_models import PhoneCall
 from .services import FUTURE_TOLERANCE
 
 PHONE_HELP = "Any format, e.g. (555) 010-2000 or +1 555 010 2000."
@@ -111,6 +112,8 @@ class ContactFieldsMixin(forms.Form):
 
     def clean_duration_minutes(self):
         value = self.cleaned_data["duration_minutes"]
+        if value is None:  # left empty on a phone-system call (NewCallForm fills it)
+            return value
         if value < 0:
             raise forms.ValidationError("The duration cannot be negative.")
         if value > 24 * 60:
@@ -178,6 +181,11 @@ class NewCallForm(ContactFieldsMixin):
         required=False,
         help_text="The caller is not the family with the same phone, e-mail or case number.",
     )
+    # The phone system's CallSid when the call was started from the screen pop: saving links
+    # the contact to it, and its duration fills an empty duration (cases/phone_pop.py).
+    phone_call = forms.CharField(
+        label="Phone call", required=False, max_length=64, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -185,6 +193,24 @@ class NewCallForm(ContactFieldsMixin):
         self.family: Family | None = None
         self.case: Case | None = None
         self.strong_matches: list[Family] = []
+        self.phone_call: PhoneCall | None = None
+        if self.is_bound and self.data.get("phone_call"):
+            self.fields["duration_minutes"].required = False  # the phone system may have it
+
+    def clean_phone_call(self):
+        sid = (self.cleaned_data.get("phone_call") or "").strip()
+        if not sid:
+            return ""
+        from . import phone_pop
+
+        try:
+            call = phone_pop.phone_call_started_by_user(user=self.user, call_sid=sid)
+        except PhoneCall.DoesNotExist:
+            raise forms.ValidationError("This phone call was not started by you.") from None
+        if call.contact_id:
+            raise forms.ValidationError("This phone call is logged already.")
+        self.phone_call = call
+        return sid
 
     def clean_phone(self):
         return _clean_phone(self.cleaned_data["phone"])
@@ -223,6 +249,17 @@ class NewCallForm(ContactFieldsMixin):
             self.add_error("case_type", "Choose the case type for the new case.")
         if attach == self.NEW:
             self._guard_duplicate(data)
+        if self.phone_call is not None and data.get("duration_minutes") is None:
+            from .phone_pop import minutes_of
+
+            minutes = minutes_of(self.phone_call.duration_seconds)
+            if minutes is None:
+                self.add_error(
+                    "duration_minutes",
+                    "Enter the duration: the phone system has not reported the end of the call.",
+                )
+            else:
+                data["duration_minutes"] = minutes
         return data
 
     def _guard_duplicate(self, data) -> None:

@@ -1,4 +1,4 @@
-"""What cases gives the yearly report and dashboards: querysets over its own records.
+"""What cases gives the yearly report, dashboards, exports and the coverage map.
 
 `reports/` composes the figures and reads cases only through this module (and selectors.py
 for access-scoped lists), so a change to the cases tables is made here.
@@ -6,12 +6,16 @@ for access-scoped lists), so a change to the cases tables is made here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.http import QueryDict
 
 from familysupport.lib import dates
 
+from . import selectors
+from .forms import CaseFilter
 from .models import Case, Contact
 
 # Figures count restricted families' records, lists do not (restricted.py); the yearly
@@ -51,3 +55,42 @@ def first_contact_at() -> datetime | None:
 def tables_for_estimate() -> list[str]:
     """The big tables whose size says whether computing a year takes long."""
     return [Contact._meta.db_table]
+
+
+def families_needing(need: str, start: datetime, end: datetime) -> list[tuple[int, str, str]]:
+    """(family id, state, ZIP) of each unmerged family with a case needing `need` that was
+    open at some moment of [start, end] (the coverage map's demand)."""
+    return list(
+        Case.objects.filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=start),
+            needs__contains=[need],
+            opened_at__lte=end,
+            family__merged_into__isnull=True,
+        )
+        .values_list("family_id", "family__state", "family__zip_code")
+        .distinct()
+    )
+
+
+def family_zip_codes(family_ids: Iterable[int]) -> list[str]:
+    """The distinct ZIP codes of these families (through their cases, as the demand reads)."""
+    return list(
+        Case.objects.filter(family_id__in=list(family_ids))
+        .values_list("family__zip_code", flat=True)
+        .distinct()
+    )
+
+
+def case_list_filter(*, user, params: QueryDict) -> CaseFilter:
+    """The case list's filters over the unmerged cases `user` may open, bound to `params`
+    (unbound when empty): the page and its export read the same rows."""
+    qs = selectors.case_list_visible_to(user=user)
+    if not params.get("q", "").strip():
+        # Not for a search: a merge moves every case to the family kept (services.py
+        # family_merge), and this join ran for every match of a common surname before the
+        # sort (bench: half of the search's buffers).
+        qs = qs.filter(family__merged_into__isnull=True)
+    data = params.copy()
+    if data.get("mine") in ("on", "1"):
+        data["mine"] = "true"
+    return CaseFilter(data or None, queryset=qs, user=user)

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -34,6 +34,7 @@ from .models import (
     ResourceShare,
     Task,
 )
+from .phone_models import PhoneCall
 from .privacy_models import FamilyContactRules
 
 # A call "starting" slightly in the future is clock skew between the advocate's PC and us.
@@ -597,13 +598,37 @@ def family_unmerge(*, merge: FamilyMerge, by: User) -> FamilyMerge:
     return merge
 
 
+def merge_move_records(
+    records: QuerySet[Any], *, source: Family, target: Family, merge: FamilyMerge, key: str
+) -> None:
+    """For a merge handler: the duplicate's `records` (a model with `family`) go to the kept
+    family, saved one by one (each change audited), their ids noted under `key`."""
+    moved = []
+    for record in records.filter(family=source):
+        record.family = target
+        record.save()
+        moved.append(record.pk)
+    merge.record_moved(key, moved)
+
+
+def merge_return_records(
+    records: QuerySet[Any], *, source: Family, target: Family, merge: FamilyMerge, key: str
+) -> None:
+    """For an un-merge handler: the records `merge_move_records` moved under `key` go back."""
+    for record in records.filter(pk__in=merge.moved_ids(key), family=target):
+        record.family = source
+        record.save()
+
+
 def shares_follow_merge(*, source: Family, target: Family, merge: FamilyMerge, **_: Any) -> None:
     """events.family_merged: resources shared with the duplicate were shared with the household."""
-    shares = list(ResourceShare.objects.filter(family=source))
-    for share in shares:
-        share.family = target
-        share.save()
-    merge.record_moved("cases.resourceshare", [s.pk for s in shares])
+    merge_move_records(
+        ResourceShare.objects.all(),
+        source=source,
+        target=target,
+        merge=merge,
+        key="cases.resourceshare",
+    )
     # Safe-contact rules known for the duplicate protect the household: the survivor takes
     # them if it has none (removed again on un-merge).
     rules = FamilyContactRules.objects.filter(family=source).first()
@@ -617,11 +642,13 @@ def shares_follow_merge(*, source: Family, target: Family, merge: FamilyMerge, *
 
 def shares_follow_unmerge(*, source: Family, target: Family, merge: FamilyMerge, **_: Any) -> None:
     """events.family_unmerged: the shares that moved go back; copied rules are removed."""
-    for share in ResourceShare.objects.filter(
-        pk__in=merge.moved_ids("cases.resourceshare"), family=target
-    ):
-        share.family = source
-        share.save()
+    merge_return_records(
+        ResourceShare.objects.all(),
+        source=source,
+        target=target,
+        merge=merge,
+        key="cases.resourceshare",
+    )
     if merge.moved_ids("cases.familycontactrules"):
         for rules in FamilyContactRules.objects.filter(family=target):
             rules.delete()
@@ -738,6 +765,7 @@ def call_log(
     contact: dict[str, Any],
     draft_key: str | None = None,
     distinct_from: Iterable[Family] = (),
+    phone_call: PhoneCall | None = None,
 ) -> Contact:
     """Every contact path in one transaction: family and case as needed, then the contact.
 
@@ -784,4 +812,9 @@ def call_log(
             external_case_number=new_case.get("external_case_number"),
             children=children,
         )
-    return contact_log(case=case, by=by, draft_key=draft_key, **contact)
+    logged = contact_log(case=case, by=by, draft_key=draft_key, **contact)
+    if phone_call is not None:  # started from the screen pop: the CallSid keeps the link
+        from .phone_pop import phone_call_link_contact
+
+        phone_call_link_contact(call=phone_call, contact=logged, by=by)
+    return logged

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from familysupport.lib.timeline import Entry
+from familysupport.lib.timeline import Entry, entries_for_family
 
 TIMELINE_LIMIT = 200  # most recent entries of each kind; the contact list has the rest
 
@@ -81,10 +81,12 @@ STATUS_ACTIONS = {
 
 def family_entries(*, family, cases: list, merges: list, user) -> list[Entry]:
     """One timeline across a family's cases: contacts (first line of each note), cases
-    opened, status changes, reassignments and merges, newest first.
+    opened, status changes, reassignments and merges, newest first, and what the later
+    apps registered (referrals, Team HOPE, travel: lib/timeline.py).
 
     Two queries whatever the number of cases (the contacts; the audited status changes
-    and reassignments), the cases and merges are the page's own lists.
+    and reassignments) plus each registered app's fixed few; the cases and merges are the
+    page's own lists.
     """
     from django.contrib.contenttypes.models import ContentType
 
@@ -157,4 +159,5 @@ def family_entries(*, family, cases: list, merges: list, user) -> list[Entry]:
                     actor=str(merge.undone_by),
                 )
             )
+    entries.extend(entries_for_family(cases, user))
     return sorted(entries, key=lambda e: e.at, reverse=True)

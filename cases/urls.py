@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import phone_pop_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,16 @@ urlpatterns = [
     path("new-call/", views.new_call, name="new_call"),
     path("new-call/<uuid:call_id>/", views.call, name="call"),
     path("new-call/suggest/", views.family_suggest, name="family_suggest"),
+    # The screen pop of incoming phone calls (cases/phone_pop.py).
+    path("phone/pop/", phone_pop_views.phone_pop_poll, name="phone_pop"),
+    path(
+        "phone/calls/<str:call_sid>/", phone_pop_views.phone_call_status, name="phone_call_status"
+    ),
+    path(
+        "phone/calls/<str:call_sid>/start/",
+        phone_pop_views.phone_call_start_view,
+        name="phone_call_start",
+    ),
     path("drafts/<slug:key>/", views.draft_save, name="draft_save"),
     path("drafts/<slug:key>/discard/", views.draft_discard, name="draft_discard"),
     path("<int:pk>/", views.case_detail, name="case_detail"),

@@ -33,11 +33,11 @@ from familysupport.lib.counts import CappedIdsPaginator, CappedPaginator
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.redirects import safe_next
 
-from . import contact_rules, privacy_page, restricted, selectors, services
+from . import contact_rules, phone_pop, privacy_page, restricted, selectors, services
+from . import report as case_report
 from . import timeline as case_timeline
 from .forms import (
     CaseDetailsForm,
-    CaseFilter,
     FamilyForm,
     FeedbackForm,
     MergeForm,
@@ -126,6 +126,7 @@ def _call_page(request: HttpRequest, *, key: str | None) -> HttpResponse:
                     contact=form.contact_data(),
                     draft_key=key,
                     distinct_from=form.strong_matches,
+                    phone_call=form.phone_call,
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -141,7 +142,7 @@ def _call_page(request: HttpRequest, *, key: str | None) -> HttpResponse:
             initial["attach"] = f"c{preset_case.pk}"
         if draft:
             initial.update(draft.data)
-            restored = True
+            restored = not phone_pop.is_fresh_pop_draft(draft)
         form = NewCallForm(initial=initial, user=request.user)
     # Keyboard first: the caller's name on a new call, the purpose on a known case.
     form.fields["purpose" if preset_case else "name"].widget.attrs["autofocus"] = True
@@ -166,6 +167,10 @@ def _call_page(request: HttpRequest, *, key: str | None) -> HttpResponse:
         "restored": restored,
         # Calling back a known case's family: its safe-contact rules at the top.
         "contact_rule": contact_rules.view_for(preset_case.family) if preset_case else None,
+        # Started from the screen pop: the phone system's call (banner, its "ended" check).
+        "phone_call": phone_pop.phone_call_for_page(
+            user=request.user, call_sid=_field_value(form, "phone_call")
+        ),
     }
     status = 400 if form.is_bound else 200
     return render(request, "cases/contact_new_call.html", context, status=status)
@@ -290,19 +295,9 @@ def draft_discard(request: HttpRequest, key: str) -> HttpResponse:
 @role_required(*STAFF)
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.case_list_visible_to(user=request.user)
-    searching = bool(request.GET.get("q", "").strip())
-    if not searching:
-        # Not for a search: a merge moves every case to the family kept (cases/services.py
-        # family_merge), and this join ran for every match of a common surname before the
-        # sort (bench: half of the search's buffers).
-        qs = qs.filter(family__merged_into__isnull=True)
-    data = request.GET.copy()
-    if "mine" in data and data["mine"] in ("on", "1"):
-        data["mine"] = "true"
-    filterset = CaseFilter(data or None, queryset=qs, user=request.user)
+    filterset = case_report.case_list_filter(user=request.user, params=request.GET)
     paginator: CappedPaginator
-    if searching:
+    if request.GET.get("q", "").strip():
         # A name search matches thousands of cases for a common surname: select and sort
         # them once (ids only), then read the page's 25 rows by id.
         paginator = CappedIdsPaginator(

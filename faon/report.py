@@ -13,7 +13,14 @@ from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from familysupport.lib import dates
 
-from .models import US_STATES, Application, ComplianceSnapshot, Provider, ProviderStatusChange
+from .models import (
+    US_STATES,
+    Application,
+    ComplianceSnapshot,
+    Provider,
+    ProviderStatusChange,
+)
+from .models import ServiceMode as ServiceMode
 
 Status = Provider.Status
 LEFT_STATUSES = (Status.SUSPENDED, Status.LAPSED, Status.WITHDRAWN)

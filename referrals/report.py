@@ -6,13 +6,15 @@ selectors.py for access-scoped lists), so a change to its tables is made here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Avg, Min, Q, QuerySet
+from django.db.models.functions import Left
 
 from familysupport.lib import dates
 
-from .models import LegalAssistanceRequest, Referral, ServiceType
+from .models import LegalAssistanceRequest, Referral, ServiceType, ZipCentroid
 
 ReferralStatus = Referral.Status
 LegalStatus = LegalAssistanceRequest.Status
@@ -60,3 +62,23 @@ def first_referral_sent_at() -> datetime | None:
     """When the first referral was sent (the report's first year); from the index."""
     first: datetime | None = Referral.objects.aggregate(v=Min("sent_at"))["v"]
     return first
+
+
+def zip_centroids(zips: Iterable[str]) -> dict[str, tuple[float, float, str]]:
+    """{ZIP: (latitude, longitude, state)} for the ZIPs in the offline centroid table."""
+    rows = ZipCentroid.objects.filter(pk__in=set(zips)).values_list(
+        "zip_code", "latitude", "longitude", "state"
+    )
+    return {z: (lat, lng, st) for z, lat, lng, st in rows}
+
+
+def zip3_points(state: str, zip3s: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """{ZIP3: (longitude, latitude)}: the mean of the state's ZIP centroids in each ZIP3."""
+    rows = (
+        ZipCentroid.objects.filter(state=state)
+        .annotate(z3=Left("zip_code", 3))
+        .filter(z3__in=set(zip3s))
+        .values("z3")
+        .annotate(lat=Avg("latitude"), lng=Avg("longitude"))
+    )
+    return {r["z3"]: (r["lng"], r["lat"]) for r in rows}

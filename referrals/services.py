@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as case_services
 from familysupport.lib import audit, dates
 from familysupport.lib.notify import notify
 
@@ -421,6 +422,9 @@ def legal_request_save(*, request_obj: LegalAssistanceRequest, by) -> LegalAssis
     return request_obj
 
 
+MERGE_KEY = "referrals.referral"  # FamilyMerge.moved: the referrals a merge moved
+
+
 def referrals_follow_merge(*, source, target, merge, **_) -> None:
     """events.family_merged: the duplicate's referrals now belong to the kept family.
 
@@ -428,18 +432,13 @@ def referrals_follow_merge(*, source, target, merge, **_) -> None:
     the cases, or the provider sees the merged-away family and the report counts the
     household twice.
     """
-    moved = []
-    for referral in Referral.objects.filter(family=source):
-        referral.family = target
-        referral.save()
-        moved.append(referral.pk)
-    merge.record_moved("referrals.referral", moved)
+    case_services.merge_move_records(
+        Referral.objects.all(), source=source, target=target, merge=merge, key=MERGE_KEY
+    )
 
 
 def referrals_follow_unmerge(*, source, target, merge, **_) -> None:
     """events.family_unmerged: the referrals that moved go back."""
-    for referral in Referral.objects.filter(
-        pk__in=merge.moved_ids("referrals.referral"), family=target
-    ):
-        referral.family = source
-        referral.save()
+    case_services.merge_return_records(
+        Referral.objects.all(), source=source, target=target, merge=merge, key=MERGE_KEY
+    )

@@ -21,18 +21,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Q
-
-from cases.models import Case
+from cases import report as cases_report
 from familysupport.lib import dates
+from faon import report as faon_report
 from faon import selectors as faon_selectors
-from faon.models import US_STATES, Provider, ServiceMode
+from referrals import report as referrals_report
 from referrals import selectors as referral_selectors
-from referrals.models import ServiceType, ZipCentroid
 
 from . import disclosure
 
-STATE_NAMES = dict(US_STATES)
+STATE_NAMES = dict(faon_report.STATES)
+ServiceType = referrals_report.SERVICE_TYPES
+ServiceMode = faon_report.ServiceMode
+ProviderStatus = faon_report.Status
 EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE_LAT = 69.0
 
@@ -157,10 +158,7 @@ def _miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def _centroids(zips) -> dict[str, tuple[float, float, str]]:
-    rows = ZipCentroid.objects.filter(pk__in=set(zips)).values_list(
-        "zip_code", "latitude", "longitude", "state"
-    )
-    return {z: (lat, lng, st) for z, lat, lng, st in rows}
+    return referrals_report.zip_centroids(zips)
 
 
 def _members(service: Service, on: date) -> list[_Member]:
@@ -220,16 +218,7 @@ def _demand(service: Service, start: date, end: date) -> list[tuple[int, str, st
     """(family id, state, ZIP) of each family needing the service in the period."""
     start_at = datetime.combine(start, time.min, tzinfo=dates.division_tz())
     end_at = datetime.combine(end, time.max, tzinfo=dates.division_tz())
-    return list(
-        Case.objects.filter(
-            Q(closed_at__isnull=True) | Q(closed_at__gte=start_at),
-            needs__contains=[service.need],
-            opened_at__lte=end_at,
-            family__merged_into__isnull=True,
-        )
-        .values_list("family_id", "family__state", "family__zip_code")
-        .distinct()
-    )
+    return cases_report.families_needing(service.need, start_at, end_at)
 
 
 def coverage(*, service: str, start: date, end: date, state: str = "") -> Coverage:
@@ -296,18 +285,8 @@ def listed(cov: Coverage) -> list[Area]:
 
 def _place_zip3(state: str, areas: dict[str, Area]) -> None:
     """A ZIP3 area's point: the mean of its ZIP centroids in the state (offline data)."""
-    from django.db.models import Avg
-    from django.db.models.functions import Left
-
     wanted = {a.zip3 for a in areas.values() if a.zip3 != "?"}
-    rows = (
-        ZipCentroid.objects.filter(state=state)
-        .annotate(z3=Left("zip_code", 3))
-        .filter(z3__in=wanted)
-        .values("z3")
-        .annotate(lat=Avg("latitude"), lng=Avg("longitude"))
-    )
-    points = {r["z3"]: (r["lng"], r["lat"]) for r in rows}
+    points = referrals_report.zip3_points(state, wanted)
     for a in areas.values():
         a.point = points.get(a.zip3)
 
@@ -369,14 +348,10 @@ def recruit_candidates(*, cov: Coverage, area: Area, providers) -> list[dict]:
     the area's state or within RECRUIT_RADIUS_MILES of the uncovered families' ZIPs.
     """
     offerable = {m.pk for m in _members(cov.service, min(cov.end, dates.today()))}
-    zips = list(
-        Case.objects.filter(family_id__in=area.family_ids)
-        .values_list("family__zip_code", flat=True)
-        .distinct()
-    )
+    zips = cases_report.family_zip_codes(area.family_ids)
     spots = [(lat, lng) for lat, lng, _ in _centroids(z for z in zips if z).values()]
     qs = providers.filter(disciplines__overlap=list(cov.service.disciplines)).exclude(
-        status__in=[Provider.Status.REJECTED, Provider.Status.WITHDRAWN]
+        status__in=[ProviderStatus.REJECTED, ProviderStatus.WITHDRAWN]
     )
     out = []
     for p in qs.only(
@@ -404,8 +379,8 @@ def recruit_candidates(*, cov: Coverage, area: Area, providers) -> list[dict]:
     return out
 
 
-def _held_back(p: Provider, area: Area, offerable: set[int]) -> str:
-    if p.status != Provider.Status.ACTIVE:
+def _held_back(p: faon_report.Provider, area: Area, offerable: set[int]) -> str:
+    if p.status != ProviderStatus.ACTIVE:
         return f"Membership {p.get_status_display().lower()}"
     if not p.accepting_referrals:
         return "Not accepting referrals"

@@ -154,21 +154,14 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 @role_required(*EXPORTERS)
 @dbrouter.replica_reads
 def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    from cases import selectors as case_selectors
-    from cases.forms import CaseFilter
+    from cases import report as cases_report
 
     if fmt not in FORMATS:
         raise Http404
     redacted, reason, bad = unredacted_request(request)
     if bad is not None:
         return refuse_form(request, bad, title="the case list", fmt=fmt, back="cases:case_list")
-    qs = case_selectors.case_list_visible_to(user=request.user).filter(
-        family__merged_into__isnull=True
-    )
-    data = request.GET.copy()
-    if data.get("mine") in ("on", "1"):
-        data["mine"] = "true"
-    filterset = CaseFilter(data or None, queryset=qs, user=request.user)
+    filterset = cases_report.case_list_filter(user=request.user, params=request.GET)
     if filterset.is_bound and not filterset.is_valid():
         message = "Some filters could not be used: fix them on the case list, then export."
         return render(

@@ -11,7 +11,8 @@ class ReunificationConfig(AppConfig):
         from familysupport.lib import events, timeline
 
         from . import retention
-        from .timeline import case_entries
+        from .timeline import case_entries, family_entries
 
         timeline.register(case_entries)
+        timeline.register_family(family_entries)
         events.case_purging.connect(retention.purge_for_case)

@@ -9,9 +9,10 @@ class TeamhopeConfig(AppConfig):
         from familysupport.lib import events, timeline
 
         from . import retention, services
-        from .timeline import case_entries
+        from .timeline import case_entries, family_entries
 
         timeline.register(case_entries)
+        timeline.register_family(family_entries)
         events.family_consent_withdrawn.connect(services.matches_end_on_consent_withdrawn)
         events.case_purging.connect(retention.purge_for_case)
         events.family_merged.connect(services.matches_follow_merge)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
+from cases import services as case_services
 from familysupport.lib import audit
 from familysupport.lib.notify import notify
 
@@ -310,6 +311,7 @@ def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> E
 
 
 MERGE_END_NOTE = "Family merged into another with its own peer parent."
+MERGE_KEY = "teamhope.peermatch"  # FamilyMerge.moved: the matches a merge moved
 
 
 def matches_follow_merge(*, source, target, merge, by: User, **_) -> None:
@@ -324,21 +326,16 @@ def matches_follow_merge(*, source, target, merge, by: User, **_) -> None:
         active_source.end_reason, active_source.end_note = PeerMatch.EndReason.OTHER, MERGE_END_NOTE
         active_source.save()
         merge.record_moved("teamhope.peermatch.ended", [active_source.pk])
-    moved = []
-    for match in PeerMatch.objects.filter(family=source):
-        match.family = target
-        match.save()
-        moved.append(match.pk)
-    merge.record_moved("teamhope.peermatch", moved)
+    case_services.merge_move_records(
+        PeerMatch.objects.all(), source=source, target=target, merge=merge, key=MERGE_KEY
+    )
 
 
 def matches_follow_unmerge(*, source, target, merge, **_) -> None:
     """events.family_unmerged: the matches that moved go back; one ended by the merge reopens."""
-    for match in PeerMatch.objects.filter(
-        pk__in=merge.moved_ids("teamhope.peermatch"), family=target
-    ):
-        match.family = source
-        match.save()
+    case_services.merge_return_records(
+        PeerMatch.objects.all(), source=source, target=target, merge=merge, key=MERGE_KEY
+    )
     for match in PeerMatch.objects.filter(pk__in=merge.moved_ids("teamhope.peermatch.ended")):
         if (
             match.end_note == MERGE_END_NOTE

@@ -1,4 +1,4 @@
-"""Team HOPE entries on the case timeline: matches, peer calls and escalations.
+"""Team HOPE entries on the case and family timelines: matches, peer calls and escalations.
 
 The volunteer's short call note is NOT shown here: peer support is the family's space with
 another parent, and the note is read by the volunteer and Team HOPE supervisors only. What
@@ -8,15 +8,17 @@ an advocate must know reaches them as an escalation, whose reason is shown.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
+from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 
 from familysupport.lib import timeline
 from familysupport.lib.access import STAFF, has_role
 
+from . import selectors
 from .models import Escalation, PeerCall, PeerMatch
 
 MAX_CALLS = 200  # the newest calls; the match page pages through the rest
@@ -29,35 +31,52 @@ WHO_CALLED = {
 
 
 def case_entries(case, user) -> list[timeline.Entry]:
-    """One query whatever the number of matches and calls: each match comes with its newest
-    calls and escalations as JSON arrays (the case page's statement budget is 15)."""
+    """One query whatever the number of matches and calls (the case page's statement
+    budget is 15)."""
     if not has_role(user, STAFF):
         return []
+    return _entries(PeerMatch.objects.filter(case=case))
+
+
+def family_entries(cases: Sequence, user) -> list[timeline.Entry]:
+    """What `user` may see of the matches on these cases, each entry naming its case; one
+    query whatever the number of cases, matches and calls."""
+    labels = {c.pk: c.reference for c in cases}
+    matches = (
+        selectors.match_list_visible_to(user=user)
+        .filter(case_id__in=list(labels))
+        .select_related(None)
+    )
+    return _entries(matches, labels)
+
+
+def _entries(
+    matches: QuerySet[PeerMatch], case_labels: dict[int, str] | None = None
+) -> list[timeline.Entry]:
+    """The matches' entries; each match comes with its newest calls and escalations as JSON
+    arrays, so this is one query."""
+    labels = case_labels or {}
     entries: list[timeline.Entry] = []
     newest_calls = PeerCall.objects.filter(match=OuterRef("pk")).order_by("-called_at")
     newest_escalations = Escalation.objects.filter(match=OuterRef("pk")).order_by("-raised_at")
-    matches = list(
-        PeerMatch.objects.filter(case=case)
-        .select_related("volunteer__user")
-        .annotate(
-            call_rows=ArraySubquery(
-                newest_calls.values(
-                    json=JSONObject(
-                        pk="pk",
-                        at="called_at",
-                        minutes="duration_minutes",
-                        direction="direction",
-                        topics="topics",
-                        escalated="escalated",
-                    )
-                )[:MAX_CALLS]
-            ),
-            escalation_rows=ArraySubquery(
-                newest_escalations.values(
-                    json=JSONObject(pk="pk", at="raised_at", reason="reason")
-                )[:MAX_ESCALATIONS]
-            ),
-        )
+    matches = matches.select_related("volunteer__user").annotate(
+        call_rows=ArraySubquery(
+            newest_calls.values(
+                json=JSONObject(
+                    pk="pk",
+                    at="called_at",
+                    minutes="duration_minutes",
+                    direction="direction",
+                    topics="topics",
+                    escalated="escalated",
+                )
+            )[:MAX_CALLS]
+        ),
+        escalation_rows=ArraySubquery(
+            newest_escalations.values(json=JSONObject(pk="pk", at="raised_at", reason="reason"))[
+                :MAX_ESCALATIONS
+            ]
+        ),
     )
     topic_labels = dict(PeerCall.Topic.choices)
     calls: list[timeline.Entry] = []
@@ -65,11 +84,12 @@ def case_entries(case, user) -> list[timeline.Entry]:
     for m in matches:
         url = reverse("teamhope:match_detail", args=[m.pk])
         volunteer = str(m.volunteer)
+        case = f" · {labels[m.case_id]}" if m.case_id in labels else ""
         entries.append(
             timeline.Entry(
                 at=m.started_at,
                 kind="peer_match",
-                title="Matched with a Team HOPE volunteer",
+                title=f"Matched with a Team HOPE volunteer{case}",
                 summary=m.why_matched[:200],
                 url=url,
                 actor=volunteer,
@@ -80,7 +100,7 @@ def case_entries(case, user) -> list[timeline.Entry]:
                 timeline.Entry(
                     at=m.ended_at,
                     kind="peer_match",
-                    title="Team HOPE match ended",
+                    title=f"Team HOPE match ended{case}",
                     summary=m.get_end_reason_display(),
                     url=url,
                     actor=volunteer,
@@ -92,7 +112,7 @@ def case_entries(case, user) -> list[timeline.Entry]:
                 timeline.Entry(
                     at=_when(c["at"]),
                     kind="peer_call",
-                    title=f"Peer call, {c['minutes']} min ({WHO_CALLED[c['direction']]})",
+                    title=f"Peer call, {c['minutes']} min ({WHO_CALLED[c['direction']]}){case}",
                     summary=topics + (" · advocate alerted" if c["escalated"] else ""),
                     url=url,
                     actor=volunteer,
@@ -103,13 +123,13 @@ def case_entries(case, user) -> list[timeline.Entry]:
                 timeline.Entry(
                     at=_when(e["at"]),
                     kind="peer_escalation",
-                    title="Team HOPE volunteer asked for an advocate",
+                    title=f"Team HOPE volunteer asked for an advocate{case}",
                     summary=e["reason"][:200],
                     url=reverse("teamhope:escalation_detail", args=[e["pk"]]),
                     actor=volunteer,
                 )
             )
-    # The newest across the case's matches, as many as before (a case rarely has two).
+    # The newest across the matches, as many as before (a case rarely has two).
     newest = sorted(calls, key=lambda x: x.at, reverse=True)[:MAX_CALLS]
     newest += sorted(escalations, key=lambda x: x.at, reverse=True)[:MAX_ESCALATIONS]
     return entries + newest

@@ -32,16 +32,9 @@ ALLOWED: dict[str, set[str]] = {
     "project": {"lib", *APPS},
 }
 
-# reports reads other apps through their `selectors` / `report` modules. What a file still
-# reads directly is listed here, by file, until it moves behind those modules (issue 15,
-# "reports read through selectors"); the list may only shrink.
+# reports reads other apps only through their `selectors` / `report` modules (issue 15,
+# "reports read through selectors"): no file of reports reads a model or form directly.
 REPORTS_MAY_READ = ("selectors", "report")
-REPORTS_DIRECT_READS_ALLOWED: dict[str, set[str]] = {
-    # the case list's filter form, reused by the case list export
-    "reports/list_exports.py": {"cases.forms"},
-    # the provider-coverage report (issue 19), written beside this move
-    "reports/coverage.py": {"cases.models", "faon.models", "referrals.models"},
-}
 
 
 def unit_of(module: str) -> str | None:
@@ -165,7 +158,5 @@ def test_reports_reads_other_apps_through_their_selectors():
             parts = target.split(".")
             if len(parts) < 2 or parts[1] in REPORTS_MAY_READ:
                 continue
-            allowed = REPORTS_DIRECT_READS_ALLOWED.get(str(path.relative_to(ROOT)), set())
-            if ".".join(parts[:2]) not in allowed:
-                direct.add(f"{path.relative_to(ROOT)}:{line} {target}")
+            direct.add(f"{path.relative_to(ROOT)}:{line} {target}")
     assert not direct, sorted(direct)

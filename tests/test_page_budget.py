@@ -109,6 +109,7 @@ def world(make_user):
         "family_phone_full_q": quote_plus(family.phone),
         "family_name_typo_q": quote_plus("Ola Mrash"),
     }
+    ctx.update(bench.phone_pop_context(users, family.phone))  # the screen pop's poll pages
     return users, ctx
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 _request_ctx: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
     "audit_request", default=None
@@ -106,19 +107,18 @@ def record(
 ) -> None:
     from django.contrib.contenttypes.models import ContentType
 
-    from familysupport.lib.models import AuditEntry
-
     info = _request_ctx.get()
     if actor is None and info is not None and getattr(info.user, "is_authenticated", False):
         actor = info.user
     label = ""
     if obj is not None:
         label = obj.audit_label() if hasattr(obj, "audit_label") else f"{obj._meta.label} #{obj.pk}"
-    AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+    _insert(
+        at=timezone.now(),
+        actor=actor.pk if getattr(actor, "pk", None) else None,
         actor_label=getattr(actor, "email", "") or ("system" if info is None else ""),
         action=action,
-        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        content_type=ContentType.objects.get_for_model(obj).pk if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         object_label=label[:200],
         changed_fields=changed_fields or [],
@@ -127,6 +127,31 @@ def record(
         user_agent=(info.user_agent if info else "")[:300],
         path=(info.path if info else "")[:300],
     )
+
+
+def _insert(**values: Any) -> None:
+    """One INSERT, no RETURNING and no model instance: every page that reads a family's
+    records writes an entry, so this is on the signed-in request floor (the ORM's
+    create() cost more than the statement). Values go through each field's own
+    conversion (JSON, inet), in the caller's transaction like any ORM write."""
+    from django.db import connections, router
+
+    from familysupport.lib.models import AuditEntry
+
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
+    fields: list[Any] = [AuditEntry._meta.get_field(name) for name in values]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(AuditEntry._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    params = [
+        f.get_db_prep_save(value, connection)
+        for f, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _without_nul(value: Any) -> Any:

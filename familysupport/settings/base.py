@@ -136,7 +136,7 @@ CACHES = {
         "LOCATION": "django_cache",
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "familysupport.lib.sessions"  # the db store, one plain SELECT per load
 # Messages name people ("Invitation sent to ..."): kept in the server-side session, not
 # in a cookie (signed, not encrypted).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -331,6 +331,7 @@ RETENTION = {
     "job_run_days": env.int("RETENTION_JOB_RUN_DAYS", default=180),
     "session_days": env.int("RETENTION_SESSION_DAYS", default=1),
     "audit_years": env.int("RETENTION_AUDIT_YEARS", default=10),
+    "phone_call_days": env.int("RETENTION_PHONE_CALL_DAYS", default=90),
 }
 
 # The phone system (README "Phone system"): Twilio signs with the account's auth token over

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,24 @@ def col(key: str, label: str, kind: str = "count", basis: str | None = None) -> 
 
 def link(figure: str, **params: Any) -> dict:
     return {"figure": figure, **{k: v for k, v in params.items() if v not in (None, "")}}
+
+
+def cell_links(figure: str, cells: dict[str, dict], **params: Any) -> dict:
+    """A drill-down link under each cell: the cell's own filter plus the row's (`params`)."""
+    return {key: link(figure, **own, **params) for key, own in cells.items()}
+
+
+def counts(values: dict, keys: Iterable[str]) -> dict:
+    """The row's count cells: 0 where the query returned no row (or NULL) for it."""
+    return {k: values.get(k) or 0 for k in keys}
+
+
+# A month grid: one cell a month (m1..m12) and the year's total, each its own drill-down.
+MONTH_CELLS: dict[str, dict] = {**{f"m{m}": {"month": m} for m in range(1, 13)}, "total": {}}
+
+
+def month_cells(values: list[int]) -> dict:
+    return {**{f"m{i + 1}": v for i, v in enumerate(values)}, "total": sum(values)}
 
 
 def row(label: str, cells: dict, links: dict | None = None, key: str = "") -> dict:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import (
     Count,
 )
 
 from .common import (
+    MONTH_CELLS,
     MONTHS,
     _month,
+    cell_links,
     col,
     link,
+    month_cells,
     row,
     table,
 )
@@ -38,22 +39,17 @@ def _contacts(year: int) -> dict:
     columns = [col(f"m{m}", MONTHS[m - 1]) for m in range(1, 13)] + [col("total", "Year")]
     labels = dict(cases_report.ContactPurpose.choices)
 
-    def cells(values: list[int]) -> dict:
-        return {**{f"m{i + 1}": v for i, v in enumerate(values)}, "total": sum(values)}
-
-    def links(**params: Any) -> dict:
-        out = {f"m{m}": link("contacts", month=m, **params) for m in range(1, 13)}
-        out["total"] = link("contacts", **params)
-        return out
-
-    rows = [row(labels.get(p, p), cells(v), links(purpose=p), key=p) for p, v in grid.items()]
+    rows = [
+        row(labels.get(p, p), month_cells(v), cell_links("contacts", MONTH_CELLS, purpose=p), p)
+        for p, v in grid.items()
+    ]
     monthly = [sum(v[i] for v in grid.values()) for i in range(12)]
     return table(
         "contacts",
         "Advocate contacts by purpose and month",
         columns,
         rows,
-        total=row("All purposes", cells(monthly), links()),
+        total=row("All purposes", month_cells(monthly), cell_links("contacts", MONTH_CELLS)),
         chart={"kind": "months", "values": monthly, "title": "Advocate contacts per month"},
     )
 

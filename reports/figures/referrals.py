@@ -14,7 +14,9 @@ from .common import (
     EpochHours,
     Median,
     _hours,
+    cell_links,
     col,
+    counts,
     link,
     row,
     table,
@@ -68,20 +70,21 @@ def _referrals(year: int) -> dict:
     ]
     count_keys = [c["key"] for c in columns if c["kind"] == "count"]
 
+    # "sent" drills down to every referral sent, each outcome to its own.
+    drill = {"sent": {}, **{key: {"outcome": key} for key in count_keys[1:]}}
+
     def cells(agg: dict) -> dict:
-        out = {k: agg.get(k) or 0 for k in count_keys}
-        out["answered"] = agg.get("answered") or 0
+        out = counts(agg, [*count_keys, "answered"])
         out["median_hours"] = _hours(agg.get("median_hours"))
         return out
 
-    def links(**params: Any) -> dict:
-        out = {"sent": link("referrals", **params)}
-        for key in count_keys[1:]:
-            out[key] = link("referrals", outcome=key, **params)
-        return out
-
     rows = [
-        row(label, cells(by_service.get(value, {})), links(service_type=value), key=value)
+        row(
+            label,
+            cells(by_service.get(value, {})),
+            cell_links("referrals", drill, service_type=value),
+            key=value,
+        )
         for value, label in referrals_report.SERVICE_TYPES.choices
     ]
     return table(
@@ -89,7 +92,7 @@ def _referrals(year: int) -> dict:
         "Referrals sent, by service and outcome",
         columns,
         rows,
-        total=row("All services", cells(overall), links()),
+        total=row("All services", cells(overall), cell_links("referrals", drill)),
         chart={"kind": "bars", "column": "sent", "title": "Referrals sent by service"},
     )
 
@@ -116,8 +119,7 @@ def _legal(year: int) -> list[dict]:
         },
     )
 
-    def cells(r: dict) -> dict:
-        return {k: r.get(k, 0) for k in ("received", "completed", "with_case")}
+    keys = ("received", "completed", "with_case")
 
     kinds = table(
         "legal",
@@ -130,7 +132,7 @@ def _legal(year: int) -> list[dict]:
         [
             row(
                 label,
-                cells(by_kind.get(value, {})),
+                counts(by_kind.get(value, {}), keys),
                 {"received": link("legal", requester_kind=value)},
                 key=value,
             )
@@ -138,10 +140,7 @@ def _legal(year: int) -> list[dict]:
         ],
         total=row(
             "All requesters",
-            {
-                k: sum(r[k] for r in by_kind.values())
-                for k in ("received", "completed", "with_case")
-            },
+            {k: sum(r[k] for r in by_kind.values()) for k in keys},
             {"received": link("legal")},
         ),
     )

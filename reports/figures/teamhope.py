@@ -13,6 +13,7 @@ from .common import (
     MONTHS,
     _month,
     col,
+    counts,
     link,
     row,
     table,
@@ -43,7 +44,7 @@ def _peer_calls(year: int) -> dict:
     rows = [
         row(
             MONTHS[m - 1],
-            {k: by_month.get(m, {}).get(k, 0) for k in keys},
+            counts(by_month.get(m, {}), keys),
             {"calls": link("peer_calls", month=m)},
             key=str(m),
         )

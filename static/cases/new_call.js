@@ -204,7 +204,11 @@
     }
   });
   // The advocate typed a duration or a start time: the timer stops so it does not overwrite it.
-  duration.addEventListener("input", function () { if (running) { stopTimer(); } });
+  var durationSource = document.getElementById("duration-source");
+  duration.addEventListener("input", function () {
+    if (running) { stopTimer(); }
+    durationSource.value = "typed"; // the phone system's duration must not overwrite it either
+  });
   startedField.addEventListener("change", function () { if (running) { stop(); } });
 
   form.addEventListener("submit", function () {
@@ -221,7 +225,31 @@
     discard.addEventListener("submit", function () { submitting = true; dropLocal(); });
   }
 
+  // --- started from the screen pop: the phone system reports the end and the duration --
+  // Asked as background every 3 s until it has (it is not activity); the duration then
+  // replaces the timer's, unless the advocate typed one. It can still be corrected.
+  var phoneBanner = document.getElementById("phone-call-banner");
+  function followPhoneCall() {
+    fetch(phoneBanner.dataset.statusUrl, { credentials: "same-origin", headers: { "X-Background-Poll": "1" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (call) {
+        if (call.duration_minutes === null || call.duration_minutes === undefined) {
+          window.setTimeout(followPhoneCall, 3000);
+          return;
+        }
+        var note = document.getElementById("phone-call-duration");
+        note.textContent = "The phone system says the call lasted " + call.duration_seconds + " seconds.";
+        if (durationSource.value === "typed" || durationSource.value === "phone") { return; }
+        stopTimer();
+        duration.value = String(call.duration_minutes);
+        durationSource.value = "phone";
+        onChange();
+      })
+      .catch(function () { window.setTimeout(followPhoneCall, 10000); });
+  }
+
   restoreLocal();
   showBranch();
   if (running) { start(); } else { render(); toggle.textContent = "Restart timer"; }
+  if (phoneBanner && durationSource.value !== "phone") { followPhoneCall(); }
 })();

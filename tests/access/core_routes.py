@@ -51,6 +51,8 @@ ROUTES = [
     Route("set_language", public=True, allow=ALL_SIGNED_IN, ok_status=302),
     Route("session_status", anonymous=401, allow=ALL_SIGNED_IN),
     Route("session_keepalive", post_only=True, allow=ALL_SIGNED_IN, public=True),
+    # The user menu's "taking calls" switch: the roles that take calls (issue 20).
+    Route("accounts:taking_calls", post_only=True, allow=expand({"advocate", "supervisor"})),
     # allauth: sign-in, password reset and MFA steps are the public allowlist.
     Route("account_login", anonymous=200, allow=ALL_SIGNED_IN, ok_status=302),
     Route("account_logout", allow=ALL_SIGNED_IN, skip_post=True),

@@ -66,3 +66,31 @@ def test_changes_record_field_names_but_not_sensitive_values(advocate):
     entry = AuditEntry.objects.filter(action="accounts.user.updated").latest("at")
     assert entry.changed_fields == ["full_name"]
     assert "A Different Name" not in str(entry.changes)
+
+
+@pytest.mark.django_db
+def test_a_read_entry_is_one_plain_insert_with_every_field(advocate, supervisor):
+    """Every detail page writes one: a single INSERT, no RETURNING, no other statement."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.test.utils import CaptureQueriesContext
+
+    ContentType.objects.get_for_model(User)  # cached per process, as in a warm worker
+    with CaptureQueriesContext(connection) as ctx:
+        audit.record(
+            action="accounts.user.viewed",
+            obj=supervisor,
+            actor=advocate,
+            changes={"filter": {"q": ["a\x00b"]}},
+        )
+    [insert] = [q["sql"] for q in ctx.captured_queries]
+    assert insert.startswith('INSERT INTO "accounts_auditentry"')
+    assert "RETURNING" not in insert.upper()
+    entry = AuditEntry.objects.get(action="accounts.user.viewed")
+    assert (entry.actor, entry.actor_label, entry.object_id) == (
+        advocate,
+        advocate.email,
+        str(supervisor.pk),
+    )
+    assert entry.content_type == ContentType.objects.get_for_model(User)
+    assert entry.changes == {"filter": {"q": ["ab"]}}  # jsonb holds no NUL
+    assert entry.changed_fields == [] and entry.at is not None

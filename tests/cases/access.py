@@ -134,3 +134,8 @@ ROUTES += PRIVACY_ROUTES
 from tests.cases.phone_access import ROUTES as PHONE_ROUTES  # noqa: E402
 
 ROUTES += PHONE_ROUTES
+
+# The screen pop of incoming phone calls (cases/phone_pop_views.py).
+from tests.cases.phone_pop_access import ROUTES as PHONE_POP_ROUTES  # noqa: E402
+
+ROUTES += PHONE_POP_ROUTES

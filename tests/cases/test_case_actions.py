@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -13,10 +12,9 @@ from cases.models import Case
 from referrals.models import Referral
 from reunification.models import TravelRequest
 from teamhope import services as teamhope_services
-from teamhope.models import PeerCall
 from tests.referrals.factories import consenting_case, sent_referral
 from tests.reunification.factories import TravelRequestFactory
-from tests.teamhope.factories import VolunteerFactory
+from tests.teamhope.factories import VolunteerFactory, calls_logged
 
 pytestmark = pytest.mark.django_db
 
@@ -88,16 +86,7 @@ def _with_other_apps_work(case, *, advocate, supervisor, n: int) -> None:
     match = teamhope_services.match_create(
         case=case, volunteer=volunteer, why_matched="Shared experience.", by=supervisor
     )
-    for i in range(n):
-        teamhope_services.call_log(
-            match=match,
-            by=volunteer.user,
-            called_at=timezone.now() - dt.timedelta(hours=i + 1),
-            duration_minutes=25,
-            direction=PeerCall.Direction.OUTBOUND,
-            topics=[PeerCall.Topic.EMOTIONAL_SUPPORT],
-            note="Private to Team HOPE.",
-        )
+    calls_logged(match, n)
     for _ in range(n):
         TravelRequestFactory(case=case, requested_by=advocate, destination_city="Springfield")
 

@@ -103,3 +103,19 @@ class EscalationFactory(factory.django.DjangoModelFactory):
     reason = "Parent is overwhelmed."
     advocate_notified = factory.SelfAttribute("match.case.assigned_advocate")
     notified_at = factory.LazyFunction(timezone.now)
+
+
+def calls_logged(match: PeerMatch, n: int, *, note: str = "Private to Team HOPE.") -> None:
+    """n outbound 25-minute calls on the match, an hour apart, logged as its volunteer does."""
+    from teamhope import services
+
+    for i in range(n):
+        services.call_log(
+            match=match,
+            by=match.volunteer.user,
+            called_at=timezone.now() - dt.timedelta(hours=i + 1),
+            duration_minutes=25,
+            direction=PeerCall.Direction.OUTBOUND,
+            topics=[PeerCall.Topic.EMOTIONAL_SUPPORT],
+            note=note,
+        )
