@@ -30,6 +30,8 @@ from .models import (
     ContactDraft,
     Family,
     FamilyMerge,
+    PhoneCall,
+    PhoneCallEvent,
     PurgedRecords,
     ResourceShare,
 )
@@ -243,5 +245,66 @@ retention.register(
         purge=_closed_purge,
         holds_apply=True,
         order=20,
+    )
+)
+
+
+# --- the phone system's call records (issue 20) --------------------------------------------
+#
+# Numbers and times as the phone system reported them. A call logged as a contact stays as
+# long as the contact (it keeps the contact's CallSid); once the contact is gone it is an
+# unlinked row like the others. Operational rows: one tombstone per batch, no names.
+
+PHONE_CALLS = "cases.phone_calls"
+
+
+def _phone_cutoff(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(days=retention.period("phone_call_days"))
+
+
+def _phone_calls_due(now: dt.datetime, sample: int) -> retention.Due:
+    qs = PhoneCall.objects.filter(ringing_at__lt=_phone_cutoff(now), contact__isnull=True)
+    items = [
+        retention.Item("cases.phonecall", str(pk), on)
+        for pk, on in qs.order_by("ringing_at", "pk").values_list("pk", "ringing_at")[:sample]
+    ]
+    return retention.Due(count=qs.count(), items=items)
+
+
+@transaction.atomic
+def _phone_calls_purge(now: dt.datetime, limit: int) -> int:
+    cutoff = _phone_cutoff(now)
+    pks = list(
+        PhoneCall.objects.filter(ringing_at__lt=cutoff, contact__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    deleted, _ = PhoneCall.objects.filter(pk__in=pks).delete()
+    events_pks = list(
+        PhoneCallEvent.objects.filter(received_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    PhoneCallEvent.objects.filter(pk__in=events_pks).delete()
+    if pks:
+        retention.tombstone(
+            rule=PHONE_CALLS,
+            record_type="cases.phonecall",
+            record_id=f"{min(pks)}-{max(pks)}",
+            extra={"count": deleted},
+        )
+    return deleted
+
+
+retention.register(
+    retention.Rule(
+        key=PHONE_CALLS,
+        label="Calls reported by the phone system (numbers and times; not those logged as a "
+        "contact, which go with the contact)",
+        keep=lambda: f"{retention.period('phone_call_days')} days after the call",
+        setting="RETENTION_PHONE_CALL_DAYS",
+        due=_phone_calls_due,
+        purge=_phone_calls_purge,
+        order=55,
     )
 )

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, int] = {
     "job_run_days": 180,
     "session_days": 1,
     "audit_years": 10,
+    "phone_call_days": 90,
 }
 BATCH = 500  # records per rule per run: a long backlog is worked off night by night
 SAMPLE = 50  # records listed per rule by a dry run

@@ -331,6 +331,7 @@ RETENTION = {
     "job_run_days": env.int("RETENTION_JOB_RUN_DAYS", default=180),
     "session_days": env.int("RETENTION_SESSION_DAYS", default=1),
     "audit_years": env.int("RETENTION_AUDIT_YEARS", default=10),
+    "phone_call_days": env.int("RETENTION_PHONE_CALL_DAYS", default=90),
 }
 
 # The phone system (README "Phone system"): Twilio signs with the account's auth token over

@@ -230,3 +230,26 @@ def test_a_call_locked_by_another_worker_is_skipped_not_waited_for(known_case):
         thread.join(timeout=30)
     assert _sweep(5) == 1
     assert Task.objects.count() == 1
+
+
+def test_old_call_records_are_purged_unless_logged_as_a_contact(settings):
+    from cases.phone_models import PhoneCallEvent
+    from familysupport.lib import retention
+    from familysupport.lib.models import AuditEntry
+    from tests.cases.factories import ContactFactory
+
+    settings.RETENTION = {**settings.RETENTION, "phone_call_days": 90}
+    old = _call()
+    PhoneCallEvent.objects.create(call_sid=old.call_sid, event="ringing", received_at=T0)
+    logged = _call(contact=ContactFactory())
+    recent = _call()
+    recent.ringing_at = T0 + dt.timedelta(days=80)
+    recent.save()
+    now = T0 + dt.timedelta(days=91)
+    assert retention.dry_run(now=now).due["cases.phone_calls"].count == 1
+    result = retention.sweep(now=now, only=["cases.phone_calls"])
+    assert result.purged["cases.phone_calls"] == 1
+    assert set(PhoneCall.objects.values_list("pk", flat=True)) == {logged.pk, recent.pk}
+    assert not PhoneCallEvent.objects.exists()
+    tomb = AuditEntry.objects.get(action=retention.TOMBSTONE)
+    assert tomb.changes["rule"] == "cases.phone_calls" and "4242" not in str(tomb.changes)

@@ -189,3 +189,31 @@ def test_matching_is_one_query_plus_the_responsiveness(django_assert_num_queries
         'SELECT U0."service_radius_miles" AS "service_radius_miles" FROM "faon_provider" U0 '
         "ORDER BY 1 DESC LIMIT 1" in sql
     )
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        selectors.Criteria(),
+        selectors.Criteria(language="es", age_min=5, age_max=12),
+        selectors.Criteria(specialty="trauma", fee="sliding_scale", include_telehealth=False),
+        selectors.Criteria(fee="insurance", insurance_plan="Aetna", language="en"),
+    ],
+)
+def test_a_compiled_match_gives_what_a_fresh_one_gives_for_any_origin(criteria):
+    """The statement is compiled once per shape of search with stand-in values: every
+    origin and value of that shape must still get its own results."""
+    for miles, radius in ((5, 30), (12, 20), (40, 60), (150, 200)):
+        at(miles, service_radius_miles=radius, languages=["en", "es"], age_min=0, age_max=17)
+    at(8, service_radius_miles=30, languages=["es"], specialties=["trauma"], age_min=3)
+    at(20, service_radius_miles=30, fee_arrangements=["insurance"], insurance_plans=["Aetna"])
+    chicago = selectors.Origin("60601", 41.886, -87.618, "Chicago", "IL")
+    north = selectors.Origin("10001", ORIGIN_LAT + 0.3, ORIGIN_LNG, "Somewhere", "NY")
+    selectors._compiled_matches.clear()
+    for origin in (ORIGIN, north, chicago, ORIGIN):
+        compiled = selectors._match_rows(origin, criteria, 25)
+        fresh = list(selectors._match_queryset(origin, criteria, 25))
+        assert [(p.pk, p.distance, p.in_reach, p.via_telehealth) for p in compiled] == [
+            (p.pk, p.distance, p.in_reach, p.via_telehealth) for p in fresh
+        ]
+    assert len(selectors._compiled_matches) == 1  # one shape, compiled once
