@@ -254,16 +254,7 @@ def view_from_values(row: dict[str, Any], prefix: str, *, audience: str, tz_name
 def values_fields(prefix: str) -> tuple[str, ...]:
     """The columns `view_from_values` reads, under a relation `prefix` (e.g. 'family__')."""
     return tuple(
-        f"{prefix}contact_rules__{name}"
-        for name in (
-            "family_id",
-            "methods",
-            "days",
-            "earliest",
-            "latest",
-            "no_voicemail",
-            "do_not_name_organisation",
-        )
+        f"{prefix}contact_rules__{name}" for name in ("family_id", *FamilyContactRules.RULES)
     )
 
 

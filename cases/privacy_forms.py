@@ -105,12 +105,7 @@ class ContactRulesForm(forms.ModelForm):
     class Meta:
         model = FamilyContactRules
         fields = [
-            "methods",
-            "days",
-            "earliest",
-            "latest",
-            "no_voicemail",
-            "do_not_name_organisation",
+            *FamilyContactRules.RULES,
             "alternate_name",
             "alternate_relationship",
             "alternate_phone",

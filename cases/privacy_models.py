@@ -240,16 +240,11 @@ class FamilyContactRules(AuditedModel):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
-    # The rules themselves are safe to show in the audit trail; the alternate's name and
-    # phone are personal data and are logged by field name only.
-    audit_values = (
-        "methods",
-        "days",
-        "earliest",
-        "latest",
-        "no_voicemail",
-        "do_not_name_organisation",
-    )
+    # The rules themselves (the alternate contact aside): what the form edits, the pages read
+    # and the audit trail shows; the alternate's name and phone are personal data and are
+    # logged by field name only.
+    RULES = ("methods", "days", "earliest", "latest", "no_voicemail", "do_not_name_organisation")
+    audit_values = RULES
 
     class Meta:
         verbose_name = "safe-contact rules"

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from familysupport.lib import dates
+from familysupport.lib import dates, labels
 
 from . import figures
 from .redaction import initials
@@ -197,7 +197,10 @@ def _registry() -> dict[str, Figure]:
                 [
                     Column("Family", lambda f: f"Family #{f.pk}"),
                     Column("Name", lambda f: f.display_name, lambda f: initials(f.display_name)),
-                    Column("Preferred language", lambda f: f.preferred_language),
+                    Column(
+                        "Preferred language",
+                        lambda f: ", ".join(labels.field_labels(f, "preferred_language")),
+                    ),
                     Column("State", lambda f: f.state),
                 ],
                 lambda f: _url("cases:family_detail", f.pk),

@@ -34,6 +34,16 @@ def test_volunteer_languages_without_choices_get_language_names():
 
 
 @pytest.mark.django_db
+def test_family_language_is_named_on_the_family_page(login, advocate):
+    from tests.cases.factories import CaseFactory
+
+    case = CaseFactory(assigned_advocate=advocate, family__preferred_language="es")
+    body = login(advocate).get(case.family.get_absolute_url()).content.decode()
+    assert "Spanish · " in body
+    assert ">es · " not in body
+
+
+@pytest.mark.django_db
 def test_provider_page_shows_no_raw_codes(login, supervisor):
     provider = ProviderFactory(
         service_modes=["in_person"], fee_arrangements=["sliding_scale"], languages=["en"]

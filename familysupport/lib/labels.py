@@ -29,7 +29,7 @@ def field_choices(model: type[models.Model] | models.Model, name: str) -> dict[s
     field = model._meta.get_field(name)
     inner = getattr(field, "base_field", None)  # ArrayField of choices
     choices = getattr(inner if inner is not None else field, "choices", None) or []
-    if not choices and name.endswith("languages"):
+    if not choices and name.endswith(("languages", "language")):
         return LANGUAGE_NAMES
     return {str(k): str(v) for k, v in choices}
 

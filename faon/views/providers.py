@@ -451,6 +451,8 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 
 
 def _csv_safe(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -465,9 +467,10 @@ def provider_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         [
-            "id", "name", "organisation", "email", "phone", "city", "state", "zip", "status",
-            f"compliant {year}", "training", "license", "insurance", "details confirmed",
-            "newsletter", "expert projects", "travel assistance",
+            "ID", "Name", "Organisation", "E-mail", "Phone", "City", "State", "ZIP code",
+            "Status", f"Compliant {year}", "Training met", "License current",
+            "Insurance current", "Details confirmed", "Newsletter", "Expert projects",
+            "Travel assistance",
         ]
     )  # fmt: skip
     rows = 0

@@ -34,6 +34,24 @@
     if (link) { event.preventDefault(); window.location.href = link.href; }
   });
 
+  // A wide table scrolls in its own box instead of pushing the page sideways on a phone,
+  // whether or not its template wrapped it in .table-responsive; a box that scrolls can be
+  // focused, so a keyboard can scroll it too.
+  function boxTables(root) {
+    root.querySelectorAll("main table").forEach(function (table) {
+      var box = table.closest(".table-responsive");
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "table-responsive";
+        table.parentNode.insertBefore(box, table);
+        box.appendChild(table);
+      }
+      if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) { box.tabIndex = 0; }
+    });
+  }
+  boxTables(document);
+  document.body.addEventListener("htmx:afterSettle", function () { boxTables(document); });
+
   // Copies of unsaved calls in this browser: another user's (a shared computer whose owner
   // was timed out) or stale ones go at once; the signed-in user's own stay until the call
   // is saved or discarded, or the user signs out.
