@@ -60,6 +60,9 @@ class Found:
 def find_families(*, user, phone_e164: str | None, number: str, name: str) -> list[Found]:
     """Families the user may see that match, best first: phone, case number, then names
     containing what was typed, then word-similar names, closest first."""
+    searches_name = sum(ch.isalnum() for ch in name) >= 3
+    if not (phone_e164 or number or searches_name):
+        return []  # the first keystrokes: nothing to search yet
     params: list[Any] = [str(WORD_SIMILARITY)]
     ctes, branches = [], []
     visible = "f.merged_into_id IS NULL"
@@ -86,7 +89,7 @@ def find_families(*, user, phone_e164: str | None, number: str, name: str) -> li
             " WHERE UPPER(c.external_case_number) = UPPER(%s))"
         )
         branch("by_number", 1, where, number)
-    if sum(ch.isalnum() for ch in name) >= 3:
+    if searches_name:
         # Word-similar names only when fewer than a screenful contain the name (a count of
         # at most 8 rows).
         only_if_few = ""
@@ -110,8 +113,6 @@ def find_families(*, user, phone_e164: str | None, number: str, name: str) -> li
         )
         branches.append("similar_name")
         params += [name, name]
-    if not branches:
-        return []
     # S608 on these f-strings: they join constants and the ORM's compiled SQL; every typed
     # value is a bind parameter.
     found = " UNION ALL ".join(f"SELECT * FROM {b}" for b in branches)  # noqa: S608

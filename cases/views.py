@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -244,8 +245,9 @@ def family_suggest(request: HttpRequest) -> HttpResponse:
         number=request.POST.get("external_case_number", "")[:40],
         selected=selected,
     )
-    return render(
-        request,
+    # Without the request: a fragment needs none of the page's context processors (they
+    # build the whole menu, on every keystroke).
+    html = render_to_string(
         "cases/includes/_suggestions.html",
         {
             "suggestions": suggestions,
@@ -254,6 +256,7 @@ def family_suggest(request: HttpRequest) -> HttpResponse:
             "different_family": request.POST.get("different_family") == "on",
         },
     )
+    return HttpResponse(html)
 
 
 @require_POST

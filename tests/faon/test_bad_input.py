@@ -134,6 +134,13 @@ def test_profile_edit_good_input_saves(provider_user, login):
     assert (provider.name, provider.capacity) == ("Typed Name Kept", 7)
 
 
+def test_profile_page_shows_the_phone_as_people_read_it(provider_user, login):
+    provider = ProviderFactory(managers=[provider_user], phone="+12025550142")
+    page = login(provider_user).get(reverse("faon:provider_detail", args=[provider.pk]))
+    assert "(202) 555-0142" in page.content.decode()
+    assert "+12025550142" not in page.content.decode()
+
+
 # --- events ----------------------------------------------------------------------------
 
 
