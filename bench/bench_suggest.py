@@ -85,13 +85,15 @@ def measure(client, runs: int = 40) -> list[dict]:
     for kind, data in typed_values().items():
         body = {"name": "", "phone": "", "external_case_number": "", "attach": "new", **data}
         status = client.post(url, body, HTTP_HX_REQUEST="true").status_code  # warm-up
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.post(url, body, HTTP_HX_REQUEST="true")
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
             status = response.status_code
         times.sort()
+        cpu.sort()
         found = response.content.decode().count('class="border rounded p-2 mb-2 suggestion')
         rows.append(
             {
@@ -101,6 +103,10 @@ def measure(client, runs: int = 40) -> list[dict]:
                 "found": found,
                 "p50_ms": statistics.median(times),
                 "p95_ms": times[max(0, int(len(times) * 0.95) - 1)],
+                # This process's CPU time (Python; PostgreSQL's is in the EXPLAIN table): what
+                # the request costs, apart from waiting for a CPU on a busy machine.
+                "cpu_p50_ms": statistics.median(cpu),
+                "cpu_p95_ms": cpu[max(0, int(len(cpu) * 0.95) - 1)],
             }
         )
     return rows
@@ -157,14 +163,15 @@ def explain_table(rows: list[dict]) -> str:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        f"| kind | status | suggestions | p50 ms | p95 ms | p95 ≤ {GOAL_P95_MS} ms |",
-        "|---|---|---|---|---|---|",
+        f"| kind | status | suggestions | p50 ms | p95 ms | p95 ≤ {GOAL_P95_MS} ms "
+        "| Python CPU p50 / p95 ms |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         ok = "yes" if r["p95_ms"] <= GOAL_P95_MS and r["status"] == 200 else "**no**"
         lines.append(
             f"| {r['kind']} | {r['status']} | {r['found']} | {r['p50_ms']:.1f} | "
-            f"{r['p95_ms']:.1f} | {ok} |"
+            f"{r['p95_ms']:.1f} | {ok} | {r['cpu_p50_ms']:.1f} / {r['cpu_p95_ms']:.1f} |"
         )
     return "\n".join(lines)
 
