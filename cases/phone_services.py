@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -218,6 +218,23 @@ def call_event_apply(
             ),
             ringing_at=now,
         )
+        _apply(call, event=event, params=params, agent=agent, now=now)
+        try:
+            # A savepoint: another event of the same new call (ringing and answered sent
+            # at once) may insert it first; then this event is applied to that row.
+            with transaction.atomic():
+                call.save(force_insert=True)
+            return call
+        except IntegrityError:
+            call = PhoneCall.objects.select_for_update().get(call_sid=call_sid)
+    _apply(call, event=event, params=params, agent=agent, now=now)
+    call.save()
+    return call
+
+
+def _apply(
+    call: PhoneCall, *, event: str, params: Mapping[str, str], agent: User | None, now: datetime
+) -> None:
     if agent is not None:
         call.agent = agent
     if event == "answered":
@@ -231,8 +248,6 @@ def call_event_apply(
             call.duration_seconds = seconds
         if call.status != PhoneCall.Status.MISSED:
             call.status = PhoneCall.Status.ENDED
-    call.save()
-    return call
 
 
 # --- integrations (administrators) ------------------------------------------------------

@@ -54,15 +54,17 @@ def _hook(request: HttpRequest, *, default_event: str) -> HttpResponse:
     if event is not None:
         phone_services.call_event_apply(params=params, event=event, integration=verdict.integration)
     if verdict.integration is None and default_event == "ringing":
-        return _twiml()
+        # Twilio: only the number's voice URL (a ringing call) is handed on to the call flow;
+        # the answers to status callbacks are ignored by Twilio.
+        return _twiml(hand_on=event == "ringing")
     return HttpResponse(status=204)
 
 
-def _twiml() -> HttpResponse:
+def _twiml(*, hand_on: bool) -> HttpResponse:
     # Twilio acts on the answer to a number's voice URL: hand the call on to the real call
     # flow when one is configured; an empty <Response/> would end the call.
     next_url = settings.PHONE_TWIML_NEXT_URL
-    inner = f'<Redirect method="POST">{escape(next_url)}</Redirect>' if next_url else ""
+    inner = f'<Redirect method="POST">{escape(next_url)}</Redirect>' if next_url and hand_on else ""
     return HttpResponse(
         f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>',
         content_type="text/xml",

@@ -178,6 +178,13 @@ def referral_family_for_provider(referral: Referral):
     return case_selectors.family_with_contact_rules(pk=referral.family_id)
 
 
+def referral_list_filtered(*, user, status: str = "") -> QuerySet[Referral]:
+    """The referral list, newest first, of one status (an unknown one filters nothing): the
+    page and its export read the same rows."""
+    qs = referral_list_visible_to(user=user).order_by("-created_at", "-pk")
+    return qs.filter(status=status) if status in Referral.Status.values else qs
+
+
 def referral_list_for_case(*, user, case) -> QuerySet[Referral]:
     return referral_list_visible_to(user=user).filter(case=case).select_related("created_by")
 

@@ -53,10 +53,8 @@ def _audit_list(request, page, obj=None) -> None:
 
 @role_required(*STAFF)
 def referral_list(request):
-    qs = selectors.referral_list_visible_to(user=request.user).order_by("-created_at", "-pk")
     status = request.GET.get("status", "")
-    if status in S.values:
-        qs = qs.filter(status=status)
+    qs = selectors.referral_list_filtered(user=request.user, status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _audit_list(request, page)
     return render(

@@ -188,7 +188,6 @@ def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @role_required(*EXPORTERS)
 @dbrouter.replica_reads
 def referral_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    from referrals import report as referrals_report
     from referrals import selectors as referral_selectors
 
     if fmt not in FORMATS:
@@ -196,14 +195,9 @@ def referral_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     redacted, reason, bad = unredacted_request(request)
     if bad is not None:
         return refuse_form(request, bad, title="the referral list", fmt=fmt, back="referrals:list")
-    qs = (
-        referral_selectors.referral_list_visible_to(user=request.user)
-        .select_related("family")
-        .order_by("-created_at", "-pk")
-    )
     status = request.GET.get("status", "")
-    if status in referrals_report.ReferralStatus.values:
-        qs = qs.filter(status=status)
+    qs = referral_selectors.referral_list_filtered(user=request.user, status=status)
+    qs = qs.select_related("family")
     return export(
         request,
         what="referrals",

@@ -5,8 +5,8 @@ queries) and stored as a ReportRun with the data version it was computed at; the
 finished run is reused only while that version is still current (PostgreSQL triggers bump
 it on every committed change to a counted table: reports.models.DataVersion) and it was
 computed today (the current year's compliance is assessed "today"). A year whose last
-computation took longer than SLOW_MS is computed by a Celery task instead, and the page
-shows its progress with the previous figures marked as not current.
+computation took longer than settings.REPORTS_SLOW_MS is computed by a Celery task instead,
+and the page shows its progress with the previous figures marked as not current.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from .models import DataVersion, ReportRun, ReportSnapshot
 
 log = logging.getLogger(__name__)
 
-SLOW_MS = 1000
 FIRST_YEAR = 2000
 
 
@@ -89,7 +88,7 @@ def run_in_flight(*, year: int) -> ReportRun | None:
 
 
 def expected_slow(*, year: int) -> bool:
-    """Whether computing `year` is expected to take longer than SLOW_MS (from the last run)."""
+    """Whether computing `year` is expected to take longer than REPORTS_SLOW_MS (last run)."""
     last = (
         ReportRun.objects.filter(year=year, status=ReportRun.Status.DONE, duration_ms__isnull=False)
         .order_by("-finished_at")
@@ -97,7 +96,7 @@ def expected_slow(*, year: int) -> bool:
         .first()
     )
     if last is not None:
-        return last > SLOW_MS
+        return last > settings.REPORTS_SLOW_MS
     return _estimated_rows() > int(getattr(settings, "REPORTS_BACKGROUND_ROWS", 2_000_000))
 
 

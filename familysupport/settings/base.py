@@ -111,6 +111,8 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     DATABASE_REPLICA_ALIAS = "replica"
+# A year whose last computation took longer than this (ms) is recomputed by a Celery task.
+REPORTS_SLOW_MS = env.int("REPORTS_SLOW_MS", default=1000)
 # The report page says the figures may be behind when the replica lags more than this.
 DATABASE_REPLICA_LAG_NOTICE_SECONDS = env.int("DATABASE_REPLICA_LAG_NOTICE_SECONDS", default=60)
 # PgBouncer in transaction mode (docker-compose.yml): a server connection changes hands

@@ -149,7 +149,7 @@ def test_unchanged_pop_is_a_204_without_family_search_or_audit(
     assert poll(client).status_code == 200
     assert AuditEntry.objects.count() == entries + 1  # one list read: families were shown
     assert AuditEntry.objects.filter(action="cases.family.listed").latest("pk").changes["rows"] == 1
-    with django_assert_max_num_queries(3):  # session, user, the pop query
+    with django_assert_max_num_queries(4):  # session, user, anything to pop?, the call
         response = poll(client, shown=phone_pop.pop_token(call))
     assert response.status_code == 204
     call.status = PhoneCall.Status.ANSWERED
@@ -163,7 +163,7 @@ def test_empty_poll_writes_no_audit_and_few_queries(login, advocate, django_asse
     poll(client)  # the heartbeat is fresh after this one
     entries = AuditEntry.objects.count()
     for _ in range(3):
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(3):  # session, user, anything to pop?
             assert nothing(poll(client))
     assert AuditEntry.objects.count() == entries
 
@@ -395,3 +395,43 @@ def test_new_call_without_a_phone_call_still_requires_a_duration(login, advocate
         },
     )
     assert response.status_code == 400 and "This field is required." in response.content.decode()
+
+
+def test_the_cheap_check_and_the_pop_query_agree(advocate, make_user):
+    """anything_to_pop() (plain SQL, every poll) says yes exactly when the query finds a call."""
+    other = make_user("advocate")
+    now = timezone.now()
+    long_ago = now - dt.timedelta(hours=1)
+    cases = [
+        {},
+        {"agent": other},
+        {"status": PhoneCall.Status.ANSWERED, "answered_at": now},
+        {"started_at": now, "started_by": other},
+        {"ringing_at": long_ago},
+        {"status": PhoneCall.Status.MISSED},
+        {"status": PhoneCall.Status.ENDED, "answered_at": now, "ended_at": now},
+        {"status": PhoneCall.Status.ENDED, "answered_at": now, "ended_at": now, "agent": advocate},
+        {"status": PhoneCall.Status.ENDED, "ended_at": now, "agent": advocate},  # never answered
+        {
+            "status": PhoneCall.Status.ENDED,
+            "answered_at": long_ago,
+            "ended_at": long_ago,
+            "agent": advocate,
+        },
+        {
+            "status": PhoneCall.Status.ENDED,
+            "answered_at": now,
+            "ended_at": now,
+            "agent": advocate,
+            "missed_handled_at": now,
+        },
+    ]
+    popped = 0
+    for i, fields in enumerate(cases):
+        PhoneCall.objects.all().delete()
+        ringing(f"CA-agree-{i}", **fields)
+        for user in (advocate, other):
+            found = phone_pop.pop_queryset(user=user, now=timezone.now()).exists()
+            assert phone_pop.anything_to_pop(user=user, now=timezone.now()) == found, (i, user)
+            popped += found
+    assert popped == 6  # unrouted (2 users), routed (1), answered (2), ended unlogged (1)

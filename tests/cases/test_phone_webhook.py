@@ -256,3 +256,39 @@ def test_case_of_the_caller_is_not_touched():
     twilio_post(Client(), "phone:hook_call", call_params())
     case.refresh_from_db()
     assert case.updated_at == before
+
+
+def test_status_callbacks_are_not_handed_on_to_the_call_flow(settings):
+    settings.PHONE_TWIML_NEXT_URL = "https://webhooks.twilio.com/v1/Accounts/AC0/Flows/FW1"
+    twilio_post(Client(), "phone:hook_call", call_params())
+    answered = twilio_post(Client(), "phone:hook_call", call_params(CallStatus="in-progress"))
+    assert answered.status_code == 200 and "Redirect" not in answered.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ringing_and_answered_of_a_new_call_arriving_at_once_make_one_call():
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(status: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(
+                twilio_post(Client(), "phone:hook_call", call_params(CallStatus=status)).status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(s,)) for s in ("ringing", "in-progress")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200, 200]
+    call = PhoneCall.objects.get()
+    assert call.status == PhoneCall.Status.ANSWERED and call.answered_at is not None
+    assert PhoneCallEvent.objects.count() == 2
