@@ -1,7 +1,10 @@
 """The home pages people open all day: a bounded number of statements whatever the volume,
 and the panels' totals (one statement per list, capped where an exact count is costly).
 
-(+1 statement since the "Unsaved calls" list of cases, one query whatever the number.)"""
+(+1 statement since the "Unsaved calls" list of cases, one query whatever the number; +1 since
+the "taking calls" presence panel: the supervisor home is at 15 statements of data, the
+issue's budget, pinned for every bench page by tests/test_page_budget.py; the 17 below also
+count the request's SAVEPOINT and RELEASE.)"""
 
 from __future__ import annotations
 
@@ -26,16 +29,16 @@ def _grow(supervisor, make_user):
         CaseFactory(assigned_advocate=advocate, risk_level="high")  # waiting for a match
 
 
-def test_supervisor_home_stays_within_16_statements(
+def test_supervisor_home_stays_within_17_statements(
     login, supervisor, make_user, django_assert_max_num_queries
 ):
     make_user("advocate", supervisor=supervisor)
     client = login(supervisor)
     client.get(reverse("home"))  # steady state: the first request records the second factor
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(17) as few:
         assert client.get(reverse("home")).status_code == 200
     _grow(supervisor, make_user)
-    with django_assert_max_num_queries(16) as many:
+    with django_assert_max_num_queries(17) as many:
         html = client.get(reverse("home")).content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
     assert "3 open escalations" in html
