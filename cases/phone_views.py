@@ -24,8 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from familysupport.lib import audit
-from familysupport.lib.badinput import without_nul
 from familysupport.lib.access import ADMINISTRATOR, STAFF, role_required
+from familysupport.lib.badinput import without_nul
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.phones import display
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from cases import phone_services
 from cases.phone_models import PhoneCall
 from familysupport.lib.models import AuditEntry
-from tests.cases.phone_helpers import BASE, FORM, TOKEN, call_params, hmac_post, twilio_post
+from tests.cases.phone_helpers import BASE, FORM, TOKEN, call_params, twilio_post
 
 pytestmark = pytest.mark.django_db
 
