@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 import uuid
@@ -65,6 +66,11 @@ MISSED_TASK_TITLE = "Missed call from a known family"
 TEST_CALL_PREFIX = "CAportaltest"
 # An answered call with no "ended" event after this long lost it: counted as missed.
 ANSWERED_STALE_HOURS = 4
+# What a header may hold before it is parsed: anything else is refused, never a 500.
+HMAC_TIMESTAMP_FORMAT = re.compile(r"[0-9]{1,12}")
+HMAC_SIGNATURE_FORMAT = re.compile(r"sha256=[0-9a-f]{64}")
+# The characters the pop's URLs (`<str:call_sid>`) and the database accept in a CallSid.
+CALL_SID_FORMAT = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
 
 
 # --- who signed the request -----------------------------------------------------------
@@ -117,7 +123,10 @@ def _verify_hmac(*, headers: Mapping[str, str], body: bytes) -> Verdict:
     if integration is None:
         return Verdict(False, "unknown_integration")
     stamp = headers.get(HMAC_TIMESTAMP_HEADER, "")
-    if not stamp.isdigit() or abs(time.time() - int(stamp)) > settings.PHONE_HMAC_MAX_AGE_SECONDS:
+    if (
+        not HMAC_TIMESTAMP_FORMAT.fullmatch(stamp)
+        or abs(time.time() - int(stamp)) > settings.PHONE_HMAC_MAX_AGE_SECONDS
+    ):
         # The timestamp is signed too: a captured request stops working after a few minutes.
         return Verdict(False, "stale_timestamp", integration)
     try:
@@ -125,10 +134,13 @@ def _verify_hmac(*, headers: Mapping[str, str], body: bytes) -> Verdict:
     except secretbox.SecretUnreadableError:
         return Verdict(False, "secret_unreadable", integration)
     expected = hmac_signature(secret=secret, timestamp=stamp, body=body)
-    given = headers.get(HMAC_SIGNATURE_HEADER, "")
+    given = headers.get(HMAC_SIGNATURE_HEADER, "").lower()
     if not given.startswith("sha256="):
         given = "sha256=" + given
-    valid = hmac.compare_digest(expected, given.lower())
+    if not HMAC_SIGNATURE_FORMAT.fullmatch(given):
+        # compare_digest refuses non-ASCII text with a TypeError: check the form first.
+        return Verdict(False, "bad_signature", integration)
+    valid = hmac.compare_digest(expected, given)
     return Verdict(valid, "" if valid else "bad_signature", integration)
 
 
@@ -142,6 +154,10 @@ def webhook_refused(*, reason: str, integration: PhoneIntegration | None) -> Non
 
 
 # --- applying an event ----------------------------------------------------------------
+
+
+def valid_call_sid(call_sid: str) -> bool:
+    return bool(CALL_SID_FORMAT.fullmatch(call_sid))
 
 
 def caller_number(raw: str) -> str:
@@ -188,7 +204,8 @@ def _first_time(call_sid: str, event: str) -> bool:
 
 def _seconds(raw: str) -> int | None:
     text = (raw or "").strip()
-    return int(text) if text.isdigit() and len(text) < 7 else None
+    # isascii: "²".isdigit() is True but int("²") raises.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else None
 
 
 @transaction.atomic(savepoint=False)  # inside the request's transaction: two round trips less

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from familysupport.lib import audit
 from familysupport.lib.access import ADMINISTRATOR, STAFF, role_required
+from familysupport.lib.badinput import without_nul
 from familysupport.lib.forms import apply_service_errors
 from familysupport.lib.phones import display
 
@@ -45,11 +46,14 @@ def _hook(request: HttpRequest, *, default_event: str) -> HttpResponse:
     if not verdict.ok:
         phone_services.webhook_refused(reason=verdict.reason, integration=verdict.integration)
         return HttpResponse(status=403)
-    params = {key: request.POST.get(key, "") for key in request.POST}
+    # PostgreSQL stores no NUL byte: dropped from every parameter (signed, so not an attack
+    # on the signature; a CallSid with one is then refused below as malformed).
+    params = {key: without_nul(request.POST.get(key, "")) for key in request.POST}
     # The agent may be named in the URL the phone system was given (`?Agent=...`).
     params.setdefault(phone_services.AGENT_PARAM, request.GET.get(phone_services.AGENT_PARAM, ""))
     event = phone_services.event_for(params.get("CallStatus", ""), default_event)
-    if not params.get("CallSid"):
+    if not phone_services.valid_call_sid(request.POST.get("CallSid", "")):
+        # Checked at arrival: the pop's URLs carry it (`<str:call_sid>`, no "/").
         return HttpResponse(status=400)
     if event is not None:
         phone_services.call_event_apply(params=params, event=event, integration=verdict.integration)
