@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -32,6 +33,7 @@ from familysupport.lib.phones import to_e164
 
 from .models import Case, Family, Task
 from .phone_models import PhoneCall, PhoneCallEvent, PhoneIntegration
+from .phone_pop import POP_ENDED_WINDOW
 
 # Headers of the generic HMAC scheme (README "Phone system").
 HMAC_INTEGRATION_HEADER = "X-Phone-Integration"
@@ -66,6 +68,10 @@ MISSED_TASK_TITLE = "Missed call from a known family"
 TEST_CALL_PREFIX = "CAportaltest"
 # An answered call with no "ended" event after this long lost it: counted as missed.
 ANSWERED_STALE_HOURS = 4
+# Refused webhooks: one audit entry per client and reason per this many seconds; the count
+# of the others is kept this long for the next entry.
+REFUSAL_AUDIT_SECONDS = 60
+REFUSAL_COUNT_SECONDS = 7 * 24 * 3600
 # What a header may hold before it is parsed: anything else is refused, never a 500.
 HMAC_TIMESTAMP_FORMAT = re.compile(r"[0-9]{1,12}")
 HMAC_SIGNATURE_FORMAT = re.compile(r"sha256=[0-9a-f]{64}")
@@ -90,7 +96,12 @@ def _twilio_url(full_path: str) -> str:
 
 
 def verify_request(
-    *, headers: Mapping[str, str], full_path: str, form: Mapping[str, object], body: bytes
+    *,
+    headers: Mapping[str, str],
+    method: str = "POST",
+    full_path: str,
+    form: Mapping[str, object],
+    body: bytes,
 ) -> Verdict:
     """Check a webhook's signature: Twilio's scheme, or the per-integration HMAC."""
     signature = headers.get(TWILIO_SIGNATURE_HEADER)
@@ -104,17 +115,26 @@ def verify_request(
         )
         return Verdict(valid, "" if valid else "bad_signature")
     if headers.get(HMAC_SIGNATURE_HEADER):
-        return _verify_hmac(headers=headers, body=body)
+        return _verify_hmac(headers=headers, method=method, full_path=full_path, body=body)
     return Verdict(False, "missing_signature")
 
 
-def hmac_signature(*, secret: str, timestamp: str, body: bytes) -> str:
-    """`sha256=<hex>` of HMAC-SHA256(secret, "<timestamp>." + raw body)."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+def hmac_signature(
+    *, secret: str, timestamp: str, method: str = "POST", full_path: str, body: bytes
+) -> str:
+    """`sha256=<hex>` of HMAC-SHA256(secret, "<timestamp>.<METHOD>.<path?query>." + raw body).
+
+    The path and query are signed: a request captured for one URL (ringing, `?Agent=`)
+    cannot be replayed to another (call-ended, another agent).
+    """
+    message = f"{timestamp}.{method.upper()}.{full_path}.".encode() + body
+    mac = hmac.new(secret.encode(), message, hashlib.sha256)
     return "sha256=" + mac.hexdigest()
 
 
-def _verify_hmac(*, headers: Mapping[str, str], body: bytes) -> Verdict:
+def _verify_hmac(
+    *, headers: Mapping[str, str], method: str, full_path: str, body: bytes
+) -> Verdict:
     try:
         public_id = uuid.UUID(headers.get(HMAC_INTEGRATION_HEADER, ""))
     except ValueError:
@@ -133,7 +153,9 @@ def _verify_hmac(*, headers: Mapping[str, str], body: bytes) -> Verdict:
         secret = secretbox.unseal(integration.secret_encrypted)
     except secretbox.SecretUnreadableError:
         return Verdict(False, "secret_unreadable", integration)
-    expected = hmac_signature(secret=secret, timestamp=stamp, body=body)
+    expected = hmac_signature(
+        secret=secret, timestamp=stamp, method=method, full_path=full_path, body=body
+    )
     given = headers.get(HMAC_SIGNATURE_HEADER, "").lower()
     if not given.startswith("sha256="):
         given = "sha256=" + given
@@ -144,13 +166,28 @@ def _verify_hmac(*, headers: Mapping[str, str], body: bytes) -> Verdict:
     return Verdict(valid, "" if valid else "bad_signature", integration)
 
 
-def webhook_refused(*, reason: str, integration: PhoneIntegration | None) -> None:
-    """The audit entry of a refused webhook: the reason only (no numbers, no parameters)."""
-    audit.record(
-        action="cases.phonecall.webhook_refused",
-        obj=integration,
-        changes={"reason": reason},
-    )
+def webhook_refused(
+    *, reason: str, integration: PhoneIntegration | None, client: str | None = None
+) -> None:
+    """The audit entry of a refused webhook: the reason only (no numbers, no parameters).
+
+    At most one entry per client address and reason per minute (entries are kept for years
+    and anyone can send unsigned requests); the refusals in between are counted in the cache
+    and their number is written into the next entry.
+    """
+    key = f"cases.phone.refused:{client or '-'}:{reason}"
+    if not cache.add(key, 1, timeout=REFUSAL_AUDIT_SECONDS):
+        try:
+            cache.incr(f"{key}:unrecorded")
+        except ValueError:  # the first unrecorded one
+            cache.set(f"{key}:unrecorded", 1, timeout=REFUSAL_COUNT_SECONDS)
+        return
+    changes: dict[str, object] = {"reason": reason}
+    unrecorded = cache.get(f"{key}:unrecorded")
+    if unrecorded:
+        cache.delete(f"{key}:unrecorded")
+        changes["refused_unrecorded_before"] = unrecorded
+    audit.record(action="cases.phonecall.webhook_refused", obj=integration, changes=changes)
 
 
 # --- applying an event ----------------------------------------------------------------
@@ -184,6 +221,13 @@ def _agent(identity: str) -> User | None:
         .only("pk")
         .first()
     )
+
+
+def event_from_another_source(*, call_sid: str, integration: PhoneIntegration | None) -> bool:
+    """True if the call was reported by another phone system (or Twilio) than this request's:
+    a source may change only its own calls, even if it knows another's CallSid."""
+    found = PhoneCall.objects.filter(call_sid=call_sid).values_list("integration_id").first()
+    return found is not None and found[0] != (integration.pk if integration else None)
 
 
 def _first_time(call_sid: str, event: str) -> bool:
@@ -244,6 +288,10 @@ def call_event_apply(
             return call
         except IntegrityError:
             call = PhoneCall.objects.select_for_update().get(call_sid=call_sid)
+    if call.integration_id != (integration.pk if integration else None):
+        # Another source's call (created between the view's check and here): not applied.
+        PhoneCallEvent.objects.filter(call_sid=call_sid, event=event).delete()
+        return None
     _apply(call, event=event, params=params, agent=agent, now=now)
     call.save()
     return call
@@ -259,6 +307,8 @@ def _apply(
         if call.status in (PhoneCall.Status.RINGING, PhoneCall.Status.MISSED):
             call.status = PhoneCall.Status.ANSWERED
     elif event == "ended":
+        if call.ended_at is not None:
+            return  # ended already: a replayed "ended" changes neither the time nor the length
         call.ended_at = now
         seconds = _seconds(params.get("CallDuration", ""))
         if seconds is not None:
@@ -339,7 +389,16 @@ def _missed_due(now: datetime) -> Q:
             direction=PhoneCall.Direction.INBOUND,
         )
         & (
-            Q(status__in=[PhoneCall.Status.RINGING, PhoneCall.Status.ENDED], ringing_at__lte=cutoff)
+            Q(status=PhoneCall.Status.RINGING, ringing_at__lte=cutoff)
+            | Q(status=PhoneCall.Status.ENDED, answered_at__isnull=True, ringing_at__lte=cutoff)
+            # Answered, then ended without Start: the advocate may still log it from the pop
+            # for POP_ENDED_WINDOW (the pop's own window); missed only after that.
+            | Q(
+                status=PhoneCall.Status.ENDED,
+                answered_at__isnull=False,
+                ringing_at__lte=cutoff,
+                ended_at__lte=now - POP_ENDED_WINDOW,
+            )
             | Q(status=PhoneCall.Status.ANSWERED, ringing_at__lte=stale)
         )
     )

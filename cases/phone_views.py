@@ -41,10 +41,17 @@ MISSED_LIST_DAYS = 14
 def _hook(request: HttpRequest, *, default_event: str) -> HttpResponse:
     body = request.body  # read before request.POST: the HMAC covers the raw bytes
     verdict = phone_services.verify_request(
-        headers=request.headers, full_path=request.get_full_path(), form=request.POST, body=body
+        headers=request.headers,
+        method=request.method or "POST",
+        full_path=request.get_full_path(),
+        form=request.POST,
+        body=body,
     )
+    client = audit.client_ip(request)
     if not verdict.ok:
-        phone_services.webhook_refused(reason=verdict.reason, integration=verdict.integration)
+        phone_services.webhook_refused(
+            reason=verdict.reason, integration=verdict.integration, client=client
+        )
         return HttpResponse(status=403)
     # PostgreSQL stores no NUL byte: dropped from every parameter (signed, so not an attack
     # on the signature; a CallSid with one is then refused below as malformed).
@@ -55,6 +62,13 @@ def _hook(request: HttpRequest, *, default_event: str) -> HttpResponse:
     if not phone_services.valid_call_sid(request.POST.get("CallSid", "")):
         # Checked at arrival: the pop's URLs carry it (`<str:call_sid>`, no "/").
         return HttpResponse(status=400)
+    if phone_services.event_from_another_source(
+        call_sid=params["CallSid"], integration=verdict.integration
+    ):
+        phone_services.webhook_refused(
+            reason="other_source", integration=verdict.integration, client=client
+        )
+        return HttpResponse(status=403)
     if event is not None:
         phone_services.call_event_apply(params=params, event=event, integration=verdict.integration)
     if verdict.integration is None and default_event == "ringing":

@@ -31,7 +31,6 @@ from .models import (
     Family,
     FamilyMerge,
     PhoneCall,
-    PhoneCallEvent,
     PurgedRecords,
     ResourceShare,
 )
@@ -280,12 +279,9 @@ def _phone_calls_purge(now: dt.datetime, limit: int) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     deleted, _ = PhoneCall.objects.filter(pk__in=pks).delete()
-    events_pks = list(
-        PhoneCallEvent.objects.filter(received_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    PhoneCallEvent.objects.filter(pk__in=events_pks).delete()
+    # PhoneCallEvent rows (CallSid and event name only) are kept: they are the replay guard,
+    # and a captured Twilio request (signed without a timestamp) stays valid for as long as
+    # the account's auth token does.
     if pks:
         retention.tombstone(
             rule=PHONE_CALLS,

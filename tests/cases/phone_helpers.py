@@ -57,18 +57,21 @@ def hmac_post(
     integration,
     secret: str,
     timestamp: int | None = None,
+    query: str = "",
+    signed_path: str | None = None,
 ):
     body = urlencode(params).encode()
     stamp = str(int(time.time()) if timestamp is None else timestamp)
+    path = reverse(name) + query
     return client.post(
-        reverse(name),
+        path,
         body,
         content_type=FORM,
         headers={
             phone_services.HMAC_INTEGRATION_HEADER: str(integration.public_id),
             phone_services.HMAC_TIMESTAMP_HEADER: stamp,
             phone_services.HMAC_SIGNATURE_HEADER: phone_services.hmac_signature(
-                secret=secret, timestamp=stamp, body=body
+                secret=secret, timestamp=stamp, full_path=signed_path or path, body=body
             ),
         },
     )

@@ -135,6 +135,20 @@ def test_call_that_ended_without_being_started_is_missed(known_case):
     assert Task.objects.get().owner == known_case.assigned_advocate
 
 
+def test_answered_call_that_ended_unstarted_is_missed_only_after_the_pops_log_window(
+    known_case,
+):
+    from cases.phone_pop import POP_ENDED_WINDOW
+
+    ended = T0 + dt.timedelta(minutes=2)
+    _call(status=PhoneCall.Status.ENDED, answered_at=T0, ended_at=ended)
+    window = POP_ENDED_WINDOW.total_seconds() / 60
+    assert _sweep(2 + window - 0.5) == 0  # the advocate may still log it from the pop
+    assert not Task.objects.exists()
+    assert _sweep(2 + window) == 1
+    assert Task.objects.get().owner == known_case.assigned_advocate
+
+
 def test_a_second_worker_finds_the_call_handled(known_case):
     call = _call()
     now = T0 + dt.timedelta(minutes=5)
@@ -276,6 +290,7 @@ def test_old_call_records_are_purged_unless_logged_as_a_contact(settings):
     result = retention.sweep(now=now, only=["cases.phone_calls"])
     assert result.purged["cases.phone_calls"] == 1
     assert set(PhoneCall.objects.values_list("pk", flat=True)) == {logged.pk, recent.pk}
-    assert not PhoneCallEvent.objects.exists()
+    # The replay guard outlives the call: see test_phone_hardening.
+    assert PhoneCallEvent.objects.filter(call_sid=old.call_sid).exists()
     tomb = AuditEntry.objects.get(action=retention.TOMBSTONE)
     assert tomb.changes["rule"] == "cases.phone_calls" and "4242" not in str(tomb.changes)

@@ -7,7 +7,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -119,6 +119,15 @@ class Command(BaseCommand):
             phone_services.HMAC_INTEGRATION_HEADER: str(integration.public_id),
             phone_services.HMAC_TIMESTAMP_HEADER: stamp,
             phone_services.HMAC_SIGNATURE_HEADER: phone_services.hmac_signature(
-                secret=secret, timestamp=stamp, body=body
+                secret=secret,
+                timestamp=stamp,
+                full_path=_path_and_query(url),
+                body=body,
             ),
         }
+
+
+def _path_and_query(url: str) -> str:
+    # What the portal sees as the request's path (the HMAC signs it with its query).
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
