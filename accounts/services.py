@@ -86,6 +86,9 @@ def user_resend_invite(*, user: User, by: User) -> None:
     )
 
 
+TAKES_CALLS = (User.Role.ADVOCATE, User.Role.SUPERVISOR)
+
+
 @transaction.atomic
 def user_accept_invite(*, user: User, password: str) -> User:
     user.set_password(password)
@@ -102,6 +105,8 @@ def user_change_role(
         raise ValidationError({"role": "You cannot change your own role."})
     user.role, user.supervisor, user.full_name = role, supervisor, full_name
     user.save()
+    if role not in TAKES_CALLS:  # the pop would stop showing, but presence would claim "on"
+        user_taking_calls_set(user=user, on=False, reason="role_changed", by=by)
     return user
 
 
@@ -174,7 +179,7 @@ def user_taking_calls_set(*, user: User, on: bool, reason: str, by: User | None 
     """
     if not on and not user.taking_calls:
         return False
-    if on and user.role not in (User.Role.ADVOCATE, User.Role.SUPERVISOR):
+    if on and user.role not in TAKES_CALLS:
         raise ValidationError("Only advocates and supervisors take calls.")
     now = timezone.now()
     with transaction.atomic():

@@ -39,6 +39,10 @@ POP_RINGING_WINDOW = dt.timedelta(minutes=15)
 POP_ENDED_WINDOW = dt.timedelta(minutes=10)
 POP_LONGEST_CALL = dt.timedelta(hours=4)
 POP_ACTIVE = (PhoneCall.Status.RINGING, PhoneCall.Status.ANSWERED)
+# The CallSids the pop's links can carry (`<str:call_sid>` takes no "/"); the same format the
+# webhook accepts for new calls. A row with any other (an older one, one made by hand) is
+# left out of the pop rather than failing every poll with a NoReverseMatch.
+POP_CALL_SID = r"^[A-Za-z0-9._:@-]{1,64}$"
 
 
 class CallTaken(Exception):
@@ -108,29 +112,36 @@ def phone_call_next_for(*, user: User, skip: list[str] = ()) -> PhoneCall | None
     now = timezone.now()
     if not anything_to_pop(user=user, now=now):
         return None
-    qs = pop_queryset(user=user, now=now)
+    qs = pop_queryset(user=user, now=now).filter(call_sid__regex=POP_CALL_SID)
     if skip:
         qs = qs.exclude(call_sid__in=skip)
     return qs.order_by("-ringing_at", "-pk").first()
 
 
 def pop_queryset(*, user: User, now: dt.datetime) -> QuerySet[PhoneCall]:
-    active = Q(
-        status__in=POP_ACTIVE, started_at__isnull=True, ringing_at__gte=now - POP_RINGING_WINDOW
-    )
+    return PhoneCall.objects.filter(_pop_q(user=user, now=now))
+
+
+def _pop_q(*, user: User, now: dt.datetime, started_too: bool = False) -> Q:
+    """The pop's conditions; `started_too` also keeps calls someone already started, so that
+    "Start call" can tell who took them (CallTaken) instead of a bare 404."""
+    not_started = Q() if started_too else Q(started_at__isnull=True)
+    active = Q(status__in=POP_ACTIVE, ringing_at__gte=now - POP_RINGING_WINDOW) & not_started
     # Answered and ended before the advocate pressed Start: still theirs to log, until the
     # missed-call sweep took it. Bounded by ringing_at and missed_handled_at so it reads the
     # small partial index `phonecall_missed_due`, not every call the advocate ever took.
-    ended_unlogged = Q(
-        agent=user,
-        status=PhoneCall.Status.ENDED,
-        answered_at__isnull=False,
-        started_at__isnull=True,
-        missed_handled_at__isnull=True,
-        ringing_at__gte=now - POP_LONGEST_CALL,
-        ended_at__gte=now - POP_ENDED_WINDOW,
+    ended_unlogged = (
+        Q(
+            agent=user,
+            status=PhoneCall.Status.ENDED,
+            answered_at__isnull=False,
+            missed_handled_at__isnull=True,
+            ringing_at__gte=now - POP_LONGEST_CALL,
+            ended_at__gte=now - POP_ENDED_WINDOW,
+        )
+        & not_started
     )
-    return PhoneCall.objects.filter((active & _offered_to(user)) | ended_unlogged)
+    return (active & _offered_to(user)) | ended_unlogged
 
 
 def pop_for(*, user: User, call: PhoneCall) -> Pop:
@@ -180,11 +191,13 @@ def phone_call_start(*, user: User, call_sid: str) -> tuple[PhoneCall, str]:
     advocates pressing Start at once safe: the second gets CallTaken naming the first.
     Pressing it again (a double click, the pop shown in two tabs) reopens the same draft.
     """
-    call = (
-        PhoneCall.objects.select_for_update()
-        .filter(_offered_to(user) | Q(started_by=user))
-        .get(call_sid=_sid(call_sid))
-    )
+    # Only what the pop would offer this user (taking calls, ringing or just ended, within
+    # its window): no starting a missed, stale or not-offered call by URL. Reopening one's
+    # own started call works whatever the presence.
+    may_start = Q(started_by=user)
+    if user.taking_calls:
+        may_start |= _pop_q(user=user, now=timezone.now(), started_too=True)
+    call = PhoneCall.objects.select_for_update().filter(may_start).get(call_sid=_sid(call_sid))
     if call.started_by_id and call.started_by_id != user.pk:
         raise CallTaken(PhoneCall.objects.select_related("started_by").get(pk=call.pk))
     if call.contact_id:
@@ -199,6 +212,22 @@ def phone_call_start(*, user: User, call_sid: str) -> tuple[PhoneCall, str]:
     key = str(uuid.uuid4())
     services.contact_draft_save(by=user, key=key, data=_draft_data(user, call))
     return call, key
+
+
+def phone_call_release(*, user: User, call_sid: str) -> bool:
+    """The user discarded the call's draft: the call is nobody's again, so it can be started
+    again (it pops while still within the pop's window) or be swept as missed. Audited."""
+    try:
+        sid = _sid(call_sid)  # the draft's copy: typed data, so checked like a URL's
+    except PhoneCall.DoesNotExist:
+        return False
+    released = PhoneCall.objects.filter(call_sid=sid, started_by=user, contact__isnull=True).first()
+    if released is None:
+        return False
+    released.started_by, released.started_at = None, None
+    released.save(update_fields=["started_by", "started_at"])
+    audit.record(action="cases.phonecall.released", obj=released, actor=user)
+    return True
 
 
 def _draft_data(user: User, call: PhoneCall) -> dict[str, str]:

@@ -104,6 +104,26 @@ def hook_call_ended(request: HttpRequest) -> HttpResponse:
 # --- missed calls (staff) -------------------------------------------------------------
 
 
+def _missed_row(call: PhoneCall, families: list) -> dict:
+    """What the list says was done. The task came from a match that ignores restrictions:
+    naming it next to no family the user may see would reveal a restricted family has this
+    number, so a number with no visible family reads the same whether a task exists or not."""
+    if not call.from_number:
+        follow_up = "Supervisors told"
+    elif not families:
+        follow_up = "Followed up"
+    elif call.missed_task_id:
+        follow_up = "Task for the family's advocate"
+    else:
+        follow_up = "Supervisors told"
+    return {
+        "call": call,
+        "number": display(call.from_number),
+        "families": families,
+        "follow_up": follow_up,
+    }
+
+
 @require_GET
 @role_required(*STAFF)
 def missed_list(request: HttpRequest) -> HttpResponse:
@@ -120,10 +140,7 @@ def missed_list(request: HttpRequest) -> HttpResponse:
         for family in visible.only("pk", "display_name", "phone", "phone_alt"):
             for number in {family.phone, family.phone_alt} & numbers:
                 families.setdefault(number, []).append(family)
-    rows = [
-        {"call": c, "number": display(c.from_number), "families": families.get(c.from_number, [])}
-        for c in page
-    ]
+    rows = [_missed_row(c, families.get(c.from_number, [])) for c in page]
     audit.record_list(
         PhoneCall,
         filters=request.GET,

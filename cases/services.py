@@ -432,6 +432,22 @@ def contact_draft_delete(*, by: User, key: str) -> int:
     return deleted
 
 
+@transaction.atomic
+def contact_draft_discard(*, by: User, key: str) -> int:
+    """The user throws the unsaved call away; a call started from the screen pop is
+    released with it (else it stays "started" and unlogged, and is never swept as missed)."""
+    draft = ContactDraft.objects.filter(author=by, key=key).first()
+    if draft is None:
+        return 0
+    call_sid = draft.data.get("phone_call")
+    deleted = contact_draft_delete(by=by, key=key)
+    if call_sid:
+        from .phone_pop import phone_call_release
+
+        phone_call_release(user=by, call_sid=str(call_sid)[:64])
+    return deleted
+
+
 def draft_retention() -> dt.timedelta:
     return dt.timedelta(days=getattr(settings, "CASES_DRAFT_RETENTION_DAYS", 14))
 

@@ -282,7 +282,7 @@ def draft_save(request: HttpRequest, key: str) -> HttpResponse:
 def draft_discard(request: HttpRequest, key: str) -> HttpResponse:
     if not _valid_draft_key(key):
         raise Http404
-    services.contact_draft_delete(by=request.user, key=key)
+    services.contact_draft_discard(by=request.user, key=key)
     # The next page tells the browser to drop its local backup of the call as well.
     request.session["cases_clear_local_draft"] = key
     messages.info(request, "The unsaved call was discarded.")

@@ -168,6 +168,28 @@ def test_deactivation_stops_taking_calls(advocate, administrator):
 
 
 @pytest.mark.django_db
+def test_a_role_that_takes_no_calls_stops_taking_calls(advocate, make_user, administrator):
+    services.user_taking_calls_set(user=advocate, on=True, reason="menu")
+    services.user_change_role(
+        user=advocate, role="provider", supervisor=None, full_name="A", by=administrator
+    )
+    advocate.refresh_from_db()
+    assert not advocate.taking_calls
+    assert _presence_entries(advocate)[-1] == (
+        "accounts.user.taking_calls_off",
+        {"reason": "role_changed"},
+    )
+    # Advocate to supervisor: still takes calls.
+    other = make_user("advocate")
+    services.user_taking_calls_set(user=other, on=True, reason="menu")
+    services.user_change_role(
+        user=other, role="supervisor", supervisor=None, full_name="B", by=administrator
+    )
+    other.refresh_from_db()
+    assert other.taking_calls
+
+
+@pytest.mark.django_db
 def test_supervisor_sees_who_is_taking_calls(login, supervisor, make_user):
     present, away = make_user("advocate"), make_user("advocate")
     services.user_taking_calls_set(user=present, on=True, reason="menu")

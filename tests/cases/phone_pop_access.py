@@ -2,7 +2,7 @@
 
 Advocates and supervisors take calls; the other roles get 403. The poll answers 204 to a
 caseworker with nothing to show. "Start call" on a call routed to nobody is open to every
-caseworker (the second one is told who took it: a redirect, not a refusal). A started
+caseworker taking calls (the second one is told who took it: a redirect, not a refusal). A started
 call's status is its starter's only: other caseworkers must not learn of it (404).
 """
 
@@ -14,8 +14,13 @@ CASEWORK = expand({"advocate", "supervisor"})
 
 
 def _ringing(world: World) -> dict:
+    from accounts import services
+    from accounts.models import User
     from cases.models import PhoneCall
 
+    # "Start call" is for those taking calls, as the pop is (the other roles cannot take them).
+    for user in User.objects.filter(role__in=CASEWORK):
+        services.user_taking_calls_set(user=user, on=True, reason="menu")
     return {"call_sid": PhoneCall.objects.create(call_sid="CA-matrix-ringing").call_sid}
 
 

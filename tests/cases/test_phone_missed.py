@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import phone_services
+from cases import phone_services, restricted
 from cases.models import Case, Task
 from cases.phone_models import PhoneCall
 from cases.tasks import PHONE_MISSED_JOB, phone_missed_calls
@@ -176,6 +176,32 @@ def test_missed_list_shows_numbers_and_matching_families(login, supervisor, know
     html = page.content.decode()
     assert "(555) 010-4242" in html and "withheld" in html
     assert known_case.family.get_absolute_url() in html
+
+
+@pytest.mark.parametrize("role", ["advocate", "administrator"])
+def test_missed_list_hides_that_a_restricted_family_got_a_task(login, make_user, role):
+    """The task came from a match that ignores restrictions: a user who may not open the
+    family sees the number with the same neutral text as an unknown number's."""
+    hidden = CaseFactory(
+        family__phone=NUMBER,
+        family__display_name="Vantablack family",
+        assigned_advocate=make_user("advocate"),
+    )
+    restricted.case_restrict(case=hidden, by=UserFactory(role="supervisor"), reason="x")
+    _call()
+    _call(number="+15550109999")  # nobody's number: supervisors told
+    assert _sweep(3) == 2
+    assert PhoneCall.objects.filter(missed_task__isnull=False).count() == 1
+    with time_machine.travel(timezone.now(), tick=False):
+        PhoneCall.objects.all().update(ringing_at=timezone.now())
+    outsider = login(make_user(role))
+    html = outsider.get(reverse("phone:missed_list")).content.decode()
+    assert "(555) 010-4242" in html and "Vantablack" not in html
+    assert "Task for the family" not in html
+    assert html.count("Followed up") == 2  # the restricted family's number and the unknown
+    # The assigned advocate may open it: the task is named.
+    own = login(hidden.assigned_advocate).get(reverse("phone:missed_list")).content.decode()
+    assert "Vantablack" in own and "Task for the family&#x27;s advocate" in own
 
 
 @pytest.mark.parametrize("role", ["provider", "volunteer"])

@@ -231,9 +231,10 @@ def test_start_opens_new_call_filled_in_from_the_phone_system(login, advocate, f
 
 
 def test_second_advocate_is_told_who_took_the_call(login, advocate, make_user, family):
+    taking_calls(advocate)
     call = ringing()
     _start(login(advocate), call)
-    second = make_user("advocate")
+    second = taking_calls(make_user("advocate"))
     client = login(second)
     response = _start(client, call, next="/cases/")
     assert response.status_code == 302 and response["Location"] == "/cases/"
@@ -245,6 +246,7 @@ def test_second_advocate_is_told_who_took_the_call(login, advocate, make_user, f
 
 
 def test_pressing_start_twice_reopens_the_same_call(login, advocate):
+    taking_calls(advocate)
     call = ringing()
     client = login(advocate)
     first = _start(client, call)["Location"]
@@ -253,6 +255,7 @@ def test_pressing_start_twice_reopens_the_same_call(login, advocate):
 
 
 def test_two_strong_matches_choose_none(login, advocate):
+    taking_calls(advocate)
     FamilyFactory(phone=NUMBER)
     FamilyFactory(phone_alt=NUMBER)
     call = ringing()
@@ -290,6 +293,7 @@ def _page_data(client, location) -> dict:
 
 
 def test_saving_links_the_contact_and_takes_the_phone_duration(login, advocate, family):
+    taking_calls(advocate)
     call = ringing(status=PhoneCall.Status.ANSWERED, answered_at=timezone.now())
     client = login(advocate)
     location = _start(client, call)["Location"]
@@ -313,7 +317,14 @@ def test_saving_links_the_contact_and_takes_the_phone_duration(login, advocate, 
 
 
 def test_a_duration_the_advocate_typed_is_kept(login, advocate, family):
-    call = ringing(status=PhoneCall.Status.ENDED, duration_seconds=250, answered_at=timezone.now())
+    taking_calls(advocate)
+    call = ringing(
+        status=PhoneCall.Status.ENDED,
+        duration_seconds=250,
+        answered_at=timezone.now(),
+        agent=advocate,
+        ended_at=timezone.now(),
+    )
     client = login(advocate)
     location = _start(client, call)["Location"]
     data = _page_data(client, location)
@@ -326,6 +337,7 @@ def test_a_duration_the_advocate_typed_is_kept(login, advocate, family):
 def test_empty_duration_before_the_call_ended_is_an_error_next_to_the_field(
     login, advocate, family
 ):
+    taking_calls(advocate)
     call = ringing()
     client = login(advocate)
     location = _start(client, call)["Location"]
@@ -339,8 +351,9 @@ def test_empty_duration_before_the_call_ended_is_an_error_next_to_the_field(
 
 
 def test_someone_elses_call_sid_cannot_be_linked(login, advocate, make_user, family):
+    taking_calls(advocate)
     other_call = ringing("CA-other")
-    _start(login(make_user("advocate")), other_call)
+    _start(login(taking_calls(make_user("advocate"))), other_call)
     client = login(advocate)
     location = _start(client, ringing())["Location"]
     data = _page_data(client, location)
@@ -353,7 +366,14 @@ def test_someone_elses_call_sid_cannot_be_linked(login, advocate, make_user, fam
 
 
 def test_a_logged_call_cannot_be_started_or_linked_again(login, advocate, family):
-    call = ringing(status=PhoneCall.Status.ENDED, duration_seconds=60, answered_at=timezone.now())
+    taking_calls(advocate)
+    call = ringing(
+        status=PhoneCall.Status.ENDED,
+        duration_seconds=60,
+        answered_at=timezone.now(),
+        agent=advocate,
+        ended_at=timezone.now(),
+    )
     client = login(advocate)
     location = _start(client, call)["Location"]
     data = _page_data(client, location)
@@ -365,6 +385,7 @@ def test_a_logged_call_cannot_be_started_or_linked_again(login, advocate, family
 
 
 def test_status_is_only_for_the_advocate_who_started_the_call(login, advocate, make_user, client):
+    taking_calls(advocate)
     call = ringing()
     url = reverse("cases:phone_call_status", args=[call.call_sid])
     assert login(advocate).get(url, **BACKGROUND).status_code == 404  # not started yet
@@ -435,3 +456,88 @@ def test_the_cheap_check_and_the_pop_query_agree(advocate, make_user):
             assert phone_pop.anything_to_pop(user=user, now=timezone.now()) == found, (i, user)
             popped += found
     assert popped == 6  # unrouted (2 users), routed (1), answered (2), ended unlogged (1)
+
+
+# --- Start call checks what the pop checks (review of issue 20, finding 1) -----------------
+
+
+def test_start_is_refused_to_a_user_not_taking_calls(login, advocate):
+    call = ringing()
+    assert _start(login(advocate), call).status_code == 404
+    call.refresh_from_db()
+    assert call.started_by is None and not ContactDraft.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": PhoneCall.Status.MISSED},
+        {"ringing_at": timezone.now() - phone_pop.POP_RINGING_WINDOW - dt.timedelta(minutes=1)},
+        {"status": PhoneCall.Status.ENDED, "ended_at": timezone.now()},  # never answered
+    ],
+    ids=["missed", "stale", "ended-unanswered"],
+)
+def test_start_is_refused_for_a_call_the_pop_would_not_show(login, advocate, fields):
+    taking_calls(advocate)
+    call = ringing(**fields)
+    assert _start(login(advocate), call).status_code == 404
+    call.refresh_from_db()
+    assert call.started_by is None and not ContactDraft.objects.exists()
+
+
+def test_own_started_call_reopens_after_taking_calls_is_switched_off(login, advocate):
+    taking_calls(advocate)
+    call = ringing()
+    client = login(advocate)
+    first = _start(client, call)["Location"]
+    account_services.user_taking_calls_set(user=advocate, on=False, reason="menu")
+    PhoneCall.objects.filter(pk=call.pk).update(status=PhoneCall.Status.ENDED)
+    assert _start(client, call)["Location"] == first
+
+
+# --- a CallSid the pop's links cannot carry (finding 4) ------------------------------------
+
+
+def test_a_call_sid_no_url_can_carry_is_left_out_of_the_pop(login, advocate):
+    taking_calls(advocate)
+    ringing("CA/with/slashes", ringing_at=timezone.now())
+    good = ringing("CA" + "2" * 32, ringing_at=timezone.now() - dt.timedelta(seconds=30))
+    client = login(advocate)
+    response = poll(client)
+    assert response.status_code == 200
+    assert f'data-call="{good.call_sid}"' in response.content.decode()
+    PhoneCall.objects.filter(pk=good.pk).delete()
+    assert nothing(poll(client))
+
+
+# --- discarding the call page releases the call (finding 5) --------------------------------
+
+
+def test_discarding_a_started_call_releases_it(login, advocate, make_user):
+    taking_calls(advocate)
+    call = ringing()
+    client = login(advocate)
+    key = _start(client, call)["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert not poll(client).content  # started: no pop
+    client.post(reverse("cases:draft_discard", args=[key]))
+    call.refresh_from_db()
+    assert call.started_by is None and call.started_at is None
+    assert AuditEntry.objects.filter(action="cases.phonecall.released", actor=advocate).exists()
+    # Nobody's again: it pops, and another advocate can start it.
+    assert f'data-call="{call.call_sid}"' in poll(client).content.decode()
+    other = taking_calls(make_user("advocate"))
+    assert _start(login(other), call).status_code == 302
+    call.refresh_from_db()
+    assert call.started_by == other
+
+
+def test_discarding_an_ordinary_draft_touches_no_call(login, advocate, make_user):
+    someone = make_user("advocate")
+    call = ringing(started_by=someone, started_at=timezone.now())
+    client = login(advocate)
+    key = "0f5b2a3e-7c1d-4e8a-9b6f-2d4c8e1a3b5c"
+    ContactDraft.objects.create(author=advocate, key=key, data={"phone_call": call.call_sid})
+    client.post(reverse("cases:draft_discard", args=[key]))
+    assert not ContactDraft.objects.filter(key=key).exists()
+    call.refresh_from_db()
+    assert call.started_by == someone  # only the author's own started call is released
