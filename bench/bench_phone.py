@@ -115,7 +115,7 @@ def measure(port: int, base_url: str, runs: int) -> dict[str, dict]:
             phone_services.HMAC_INTEGRATION_HEADER: str(integration.public_id),
             phone_services.HMAC_TIMESTAMP_HEADER: stamp,
             phone_services.HMAC_SIGNATURE_HEADER: phone_services.hmac_signature(
-                secret=secret, timestamp=stamp, body=body
+                secret=secret, timestamp=stamp, full_path=path, body=body
             ),
         }
         return _post(port, path, body, headers)
